@@ -1,0 +1,1 @@
+"""The demo district (Cut Bank School District) and the scripted tour run by ``make demo``."""

@@ -1,0 +1,1 @@
+"""The policy book: policies as versioned, citable data, the pack format and the text importer."""
