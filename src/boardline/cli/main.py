@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import typer
 
+from boardline.cli import categories as categories_cli
+from boardline.cli import check as check_cli
 from boardline.cli import demo as demo_cli
+from boardline.cli import exceptions as exceptions_cli
 from boardline.cli import policy as policy_cli
+from boardline.cli import policytest as policytest_cli
+from boardline.cli import redline as redline_cli
+from boardline.cli import roster as roster_cli
+from boardline.cli import squid as squid_cli
 
 app = typer.Typer(
     name="boardline",
@@ -18,8 +25,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+policy_cli.app.command("diff")(redline_cli.diff)
+policy_cli.app.command("test")(policytest_cli.run_tests)
 app.add_typer(policy_cli.app, name="policy")
+app.add_typer(roster_cli.app, name="roster")
+app.add_typer(squid_cli.app, name="squid")
 app.command("demo")(demo_cli.demo)
+app.command("check")(check_cli.check)
+app.command("grant")(exceptions_cli.grant)
+app.command("emergency")(exceptions_cli.emergency)
+app.add_typer(exceptions_cli.app, name="exceptions")
+app.add_typer(categories_cli.app, name="categories")
 
 
 def main() -> None:

@@ -105,3 +105,95 @@ def print_policy(policy: Policy, version: PolicyVersion) -> None:
         for entry in version.history:
             when = entry.date.isoformat() if entry.date else "(blank)"
             console.print(f"  {entry.event.value.replace('_', ' ')}: {when}")
+
+
+# --- boardline policy import ------------------------------------------------------------
+# Imports are local to the command so this block stays one self-contained append.
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A policy as text copied from a web page or PDF.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="json (the policy, unplaced and dropped lines) or yaml (an entry to paste "
+            "under `policies:` of a pack). Default: a readable view.",
+        ),
+    ] = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help="District name, if the text lacks one.")
+    ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="Version label (default: year of the latest history date)."),
+    ] = None,
+) -> None:
+    """Import a policy from pasted text; every line not placed is reported with its number."""
+    import sys
+
+    from rich.markup import escape
+
+    from boardline.cli.output import err_console
+    from boardline.policy.importer import import_policy_file
+    from boardline.policy.pack_snippet import policy_yaml
+
+    if fmt not in (None, "json", "yaml"):
+        fail(f"--format must be json or yaml, not {fmt!r}")
+    try:
+        result = import_policy_file(file, district=district, version_label=label)
+    except InputError as exc:
+        fail(exc)
+    policy = result.policy
+    if fmt is not None:
+        for line in result.unplaced:
+            err_console.print(
+                f"[yellow]warning:[/yellow] {escape(str(file))}:{line.line}: not placed "
+                f"({escape(line.reason)}): {escape(line.text)}",
+                markup=True,
+                soft_wrap=True,
+                highlight=False,
+            )
+        for warning in result.warnings:
+            err_console.print(
+                f"[yellow]warning:[/yellow] {escape(warning)}", markup=True, soft_wrap=True
+            )
+    if fmt == "json":
+        emit_json(
+            {
+                "source": str(file),
+                "policy": policy.model_dump(mode="json"),
+                "unplaced": [
+                    {"line": u.line, "text": u.text, "reason": u.reason} for u in result.unplaced
+                ],
+                "dropped": [
+                    {"line": u.line, "text": u.text, "reason": u.reason}
+                    for u in result.dropped_chrome
+                ],
+                "warnings": list(result.warnings),
+            }
+        )
+        return
+    if fmt == "yaml":
+        notes = [f"imported from {file.name} by `boardline policy import`"]
+        notes += [f"line {u.line} not placed ({u.reason}): {u.text}" for u in result.unplaced]
+        sys.stdout.write(policy_yaml(policy, notes))
+        return
+    print_policy(policy, policy.current)
+    if result.unplaced:
+        table = Table(title="Lines not placed", show_header=True, header_style="bold")
+        table.add_column("line", justify="right", style="cyan")
+        table.add_column("text")
+        table.add_column("why", style="yellow")
+        for line in result.unplaced:
+            table.add_row(str(line.line), escape(line.text), escape(line.reason))
+        console.print(table)
+    if result.dropped_chrome:
+        console.print(
+            f"[dim]dropped {len(result.dropped_chrome)} web/PDF chrome line(s): "
+            + ", ".join(str(line.line) for line in result.dropped_chrome)
+            + " (see --format json)[/dim]"
+        )
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from boardline.demo.tour import demo_pack_path
+from boardline.demo.paths import demo_pack_path
 from boardline.model.errors import InputError
 from boardline.policy.pack_loader import load_pack, parse_pack
 

@@ -1,0 +1,187 @@
+"""The composition root: settings in, a ready :class:`Runtime` out.
+
+This is the one place that knows which adapter implements which port. Nothing
+is created at import time; every entry point (CLI, Squid helper, API, demo)
+calls :func:`bootstrap` with the settings it read at its edge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from boardline.categories import CategoryIndex, builtin_catalogue, load_ut1
+from boardline.demo.district import write_demo_networks, write_demo_roster
+from boardline.demo.paths import demo_calendar_path, demo_pack_path
+from boardline.directory.directory import Directory
+from boardline.directory.lease_feed import read_lease_csv
+from boardline.directory.network import NetworkMap
+from boardline.directory.network_config import load_networks
+from boardline.directory.oneroster import read_oneroster
+from boardline.engine.cases import FactsLoader, FactsSpec
+from boardline.engine.compiled import CompiledPack, compile_pack
+from boardline.engine.exceptions import Alert, ExceptionBook
+from boardline.engine.facts import Facts
+from boardline.policy.pack import Pack
+from boardline.policy.pack_loader import load_pack
+from boardline.schedule import SchoolCalendar, load_calendar
+from boardline.settings import DEMO, Settings
+from boardline.storage.exception_log import ExceptionLog
+
+DEMO_SEED = 5460
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything an entry point needs, built from settings.
+
+    ``snapshot()`` returns the compiled pack and facts as one consistent pair:
+    a reload replaces both references under a lock, so a decision never mixes
+    two revisions.
+    """
+
+    settings: Settings
+    pack: Pack
+    compiled: CompiledPack
+    facts: Facts
+    exception_log: ExceptionLog
+    alerts: tuple[Alert, ...] = ()
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def snapshot(self) -> tuple[CompiledPack, Facts]:
+        with self._lock:
+            return self.compiled, self.facts
+
+    def reload_exceptions(self) -> ExceptionBook:
+        stored = self.exception_log.read()
+        with self._lock:
+            self.facts = self.facts.with_exceptions(stored.book)
+            self.alerts = stored.alerts
+        return stored.book
+
+    def replace_pack(self, pack: Pack) -> None:
+        compiled = compile_pack(pack)
+        categories = self.facts.categories
+        if isinstance(categories, CategoryIndex):
+            categories = _base_categories(self.settings).with_overrides(pack.category_overrides)
+        facts = Facts(
+            self.facts.directory,
+            self.facts.networks,
+            self.facts.calendar,
+            categories,
+            self.facts.exceptions,
+            self.facts.default_building,
+        )
+        with self._lock:
+            self.pack, self.compiled, self.facts = pack, compiled, facts
+
+
+def state_dir(settings: Settings) -> Path:
+    path = Path(settings.state_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _demo_dir(settings: Settings) -> Path:
+    path = state_dir(settings) / "demo"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def pack_path(settings: Settings) -> Path:
+    return demo_pack_path() if settings.pack == DEMO else Path(settings.pack)
+
+
+def load_directory(settings: Settings) -> Directory:
+    if settings.roster == DEMO:
+        roster = _demo_dir(settings) / "roster"
+        if not (roster / "manifest.csv").exists():
+            write_demo_roster(roster, seed=DEMO_SEED)
+        return read_oneroster(roster).directory
+    return read_oneroster(Path(settings.roster)).directory
+
+
+def load_network_map(settings: Settings, directory: Directory) -> NetworkMap:
+    if settings.networks == DEMO:
+        folder = _demo_dir(settings)
+        path = folder / "networks.yaml"
+        if not path.exists():
+            path = write_demo_networks(folder)
+    else:
+        path = Path(settings.networks)
+    networks = load_networks(path, directory)
+    if settings.leases:
+        networks = networks.with_leases(read_lease_csv(settings.leases))
+    return networks
+
+
+def load_school_calendar(settings: Settings) -> SchoolCalendar:
+    return load_calendar(demo_calendar_path() if settings.calendar == DEMO else settings.calendar)
+
+
+def _base_categories(settings: Settings) -> CategoryIndex:
+    builder = builtin_catalogue().index()
+    if settings.ut1:
+        load_ut1(Path(settings.ut1), list(settings.ut1_categories), builder=builder)
+    return builder.build()
+
+
+def load_categories(settings: Settings, pack: Pack) -> CategoryIndex:
+    return _base_categories(settings).with_overrides(pack.category_overrides)
+
+
+def bootstrap(settings: Settings) -> Runtime:
+    """Build the runtime: load the pack, the facts and the stored exceptions."""
+    pack = load_pack(pack_path(settings))
+    directory = load_directory(settings)
+    networks = load_network_map(settings, directory)
+    calendar = load_school_calendar(settings)
+    categories = load_categories(settings, pack)
+    log = ExceptionLog(state_dir(settings) / "exceptions.jsonl")
+    stored = log.read()
+    facts = Facts(directory, networks, calendar, categories, stored.book, settings.default_building)
+    return Runtime(settings, pack, compile_pack(pack), facts, log, stored.alerts)
+
+
+def now_utc() -> dt.datetime:
+    """The clock, read at the edge and handed to the pure core."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _relative(value: str | None, base: Path) -> str | None:
+    if value is None or value == DEMO:
+        return value
+    path = Path(value)
+    return str(path if path.is_absolute() else base / path)
+
+
+def case_facts_loader(state: Path) -> FactsLoader:
+    """A loader for policy test files: each distinct facts block is loaded once."""
+    cache: dict[tuple[FactsSpec, Path], tuple[CompiledPack, Facts]] = {}
+
+    def load(spec: FactsSpec, base: Path) -> tuple[CompiledPack, Facts]:
+        key = (spec, base)
+        if key not in cache:
+            settings = Settings(
+                pack=_relative(spec.pack, base) or DEMO,
+                roster=_relative(spec.roster, base) or DEMO,
+                calendar=_relative(spec.calendar, base) or DEMO,
+                networks=_relative(spec.networks, base) or DEMO,
+                ut1=_relative(spec.ut1, base),
+                ut1_categories=spec.ut1_categories or ("social_networks",),
+                state_dir=str(state),
+            )
+            pack = load_pack(pack_path(settings))
+            directory = load_directory(settings)
+            facts = Facts(
+                directory,
+                load_network_map(settings, directory),
+                load_school_calendar(settings),
+                load_categories(settings, pack),
+            )
+            cache[key] = (compile_pack(pack), facts)
+        return cache[key]
+
+    return load

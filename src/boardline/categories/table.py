@@ -1,0 +1,451 @@
+"""A compact, read-only hash table from domain keys to category-set ids.
+
+Why not a ``set``: a Python set of 370,000 domains already takes ~70 MB (every
+entry is a ``str`` object of 50+ bytes plus its slot), and the lists Boardline
+must hold reach millions of domains. Here an entry costs 10 bytes, plus 2–4
+bytes of bucket index, whatever the length of the domain:
+
+* ``h1 = hash(key)`` picks a bucket (the top ``k`` bits of its low 32 bits);
+* ``starts[b]:starts[b+1]`` are the entries of bucket ``b`` (about one on average);
+* each entry stores ``h2 = hash(key + "\\0")`` — a second, independent 64-bit
+  fingerprint — and the id of its category set.
+
+``hash`` is CPython's keyed SipHash, with a random key per process; the table is
+built and probed in the same process, so nothing depends on the key.
+
+Exactness. While the text of all keys fits ``exact_budget`` bytes (48 MiB, about
+three million domains), the keys are kept too, and a fingerprint hit is
+confirmed by comparing the key itself: no false positives at all. Beyond that
+budget only the fingerprint is kept. A probe for a key that is not in the table
+then reports a hit only if its 64-bit ``h2`` equals the ``h2`` of one of the
+entries of its bucket: with ``m`` entries in the bucket (fewer than 2 on average)
+the probability is ``m / 2**64``, below 1.1e-19 per probe. A lookup probes at most
+one key per label of the host (3–4 in practice), so even 150,000 uncached
+lookups per second all year long would expect about one false positive per
+million years. An error can only add a category to a host, never remove one.
+
+The table is built with numpy (sorting millions of entries in pure Python would
+need gigabytes of ``int`` objects); probing reads the arrays through
+``memoryview`` so the hot path makes no numpy calls at all.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+#: Key text kept for exact verification, at most (see the module docstring).
+DEFAULT_EXACT_BUDGET = 32 * 1024 * 1024
+
+_PARTITION_BITS = 4  # entries are grouped by the top bits of h1 while they are added
+_FLUSH_AT = 1 << 17
+_MAX_SET_ID = 0xFFFF
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+U16 = npt.NDArray[np.uint16]
+U8 = npt.NDArray[np.uint8]
+T = TypeVar("T")
+
+
+class FingerprintTable:
+    """The built table. :meth:`probe` answers one key; :meth:`walk` every suffix of a host."""
+
+    __slots__ = (
+        "_arrays",
+        "_fps",
+        "_offsets",
+        "_sets",
+        "_shift",
+        "_single_labels",
+        "_starts",
+        "_text",
+        "size",
+    )
+
+    def __init__(
+        self,
+        shift: int,
+        starts: U32,
+        fps: I64,
+        sets: npt.NDArray[np.unsignedinteger],
+        text: bytearray | None,
+        offsets: U32 | None,
+        single_labels: bool = True,
+    ) -> None:
+        self._shift = shift
+        #: Whether any key is a single label ("localhost", a TLD): else walks skip the last label.
+        self._single_labels = single_labels
+        self._arrays = (starts, fps, sets, offsets)  # keeps the buffers alive
+        self._starts = starts.data
+        self._fps = fps.data
+        self._sets = sets.data
+        self._text = text
+        self._offsets = offsets.data if offsets is not None else None
+        self.size = len(fps)
+
+    @property
+    def false_positive_per_probe(self) -> float:
+        """Bound on a false hit for one absent key: 0 when exact, else (fullest bucket) / 2**64."""
+        if self._text is not None or self.size == 0:
+            return 0.0
+        starts = self._arrays[0]
+        return float(np.max(np.diff(starts))) / 2.0**64
+
+    @property
+    def exact(self) -> bool:
+        return self._text is not None
+
+    @property
+    def nbytes(self) -> int:
+        arrays = sum(a.nbytes for a in self._arrays if a is not None)
+        return arrays + (len(self._text) if self._text is not None else 0)
+
+    def set_ids(self) -> npt.NDArray[np.unsignedinteger]:
+        """The set id of every entry (for statistics)."""
+        return self._arrays[2]
+
+    def probe(self, key: str) -> int:
+        """The set id stored for ``key``, or -1."""
+        starts = self._starts
+        bucket = (hash(key) & 0xFFFFFFFF) >> self._shift
+        i = starts[bucket]
+        end = starts[bucket + 1]
+        if i == end:
+            return -1
+        fingerprint = hash(key + "\0")
+        fps = self._fps
+        while i < end:
+            if fps[i] == fingerprint and self._confirm(key, i):
+                return self._sets[i]
+            i += 1
+        return -1
+
+    def walk(
+        self, key: str, marked: Mapping[str, T] | None = None
+    ) -> tuple[list[tuple[str, int]], list[T]]:
+        """Every suffix of ``key`` on label boundaries that is stored, most specific first.
+
+        Returns ``(suffix, set id)`` pairs, and the values of ``marked`` (a small
+        mapping of hosts that carry URL entries or overrides) for the suffixes it
+        holds: one walk answers both, and the dictionary lookups reuse the hash
+        each suffix string caches. IP keys (``[...]``) are probed whole.
+        """
+        found: list[tuple[str, int]] = []
+        extra: list[T] = []
+        if key.startswith("["):
+            hit = self.probe(key)
+            if hit >= 0:
+                found.append((key, hit))
+            if marked and key in marked:
+                extra.append(marked[key])
+            return found, extra
+        starts = self._starts
+        fps = self._fps
+        shift = self._shift
+        single = self._single_labels
+        suffix = key
+        while True:
+            dot = suffix.find(".")
+            if dot >= 0 or single:
+                bucket = (hash(suffix) & 0xFFFFFFFF) >> shift
+                i = starts[bucket]
+                end = starts[bucket + 1]
+                if i != end:
+                    fingerprint = hash(suffix + "\0")
+                    while i < end:
+                        if fps[i] == fingerprint and self._confirm(suffix, i):
+                            found.append((suffix, self._sets[i]))
+                            break
+                        i += 1
+            if marked:
+                value = marked.get(suffix)
+                if value is not None:
+                    extra.append(value)
+            if dot < 0:
+                return found, extra
+            suffix = suffix[dot + 1 :]
+
+    def _confirm(self, key: str, i: int) -> bool:
+        if self._text is None or self._offsets is None:
+            return True
+        return self._text.startswith((key + "\n").encode(), self._offsets[i])
+
+
+def _dotless(keys: Sequence[str]) -> list[str]:
+    if all(map(operator.contains, keys, repeat("."))):
+        return []
+    return [k for k in keys if "." not in k]
+
+
+class _Column:
+    """A growable numpy array; reserved capacity costs address space, not memory, until used."""
+
+    __slots__ = ("data", "size")
+
+    def __init__(self, dtype: type[np.generic], capacity: int) -> None:
+        self.data: npt.NDArray[Any] = np.empty(max(capacity, 1024), dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: npt.NDArray[Any]) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):
+            grown = np.empty(max(end, len(self.data) * 3 // 2), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = values
+        self.size = end
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+
+class _Partition:
+    """The entries whose h1 falls in one sixteenth of the hash space, as columns."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, capacity: int, exact: bool) -> None:
+        dtypes: list[type[np.generic]] = [np.uint32, np.int64, np.uint16]
+        if exact:
+            dtypes += [np.uint32, np.uint8]  # where each key starts in the text, its length
+        self.columns = [_Column(dtype, capacity) for dtype in dtypes]
+
+    def drop_text(self) -> None:
+        del self.columns[3:]
+
+
+class TableBuilder:
+    """Collects ``(key, set id)`` pairs in compact arrays and builds a :class:`FingerprintTable`.
+
+    Keys must already be in normal form (see :mod:`boardline.categories.matching`).
+    Pairs are hashed in batches and filed by the top bits of ``h1`` as they come,
+    so that building sorts one partition at a time, writes it out and frees it:
+    peak memory stays close to the size of the input columns plus the table.
+    """
+
+    def __init__(self, *, exact: bool | None = None, exact_budget: int = DEFAULT_EXACT_BUDGET):
+        self._exact = exact
+        self._budget = exact_budget
+        self._keep_text = exact is not False
+        self._pending: list[str] = []
+        self._pending_sets: list[tuple[int, int]] = []
+        self._parts: list[_Partition] | None = None
+        self._capacity = 1 << 12
+        self._text = bytearray()
+        self._single_labels = False
+        self.count = 0
+
+    def expect(self, entries: int, text_bytes: int) -> None:
+        """Size hint before a bulk load: columns are reserved and exactness is decided once.
+
+        Reserving more than is used costs nothing resident (pages are touched on
+        first write), so an estimate from file sizes is good enough.
+        """
+        if self._exact is None and len(self._text) + text_bytes > self._budget:
+            self._drop_text()
+        if self._parts is None:
+            self._capacity = max(self._capacity, (entries >> _PARTITION_BITS) * 9 // 8)
+
+    def add(self, keys: Sequence[str], set_id: int, *, dotted: bool = False) -> None:
+        """Add keys in normal form; ``dotted`` promises that each has at least two labels."""
+        if not 0 <= set_id <= _MAX_SET_ID:
+            msg = f"set id {set_id} out of range"
+            raise ValueError(msg)
+        if not keys:
+            return
+        if not dotted and not self._single_labels:
+            dotless = _dotless(keys)
+            self._single_labels = any(not k.startswith("[") for k in dotless)
+        self._pending.extend(keys)
+        self._pending_sets.append((set_id, len(keys)))
+        self.count += len(keys)
+        if len(self._pending) >= _FLUSH_AT or len(keys) >= _FLUSH_AT // 16:
+            self._flush()  # a bulk caller's batch is hashed while it is still in memory
+
+    def _partitions(self) -> list[_Partition]:
+        if self._parts is None:
+            self._parts = [
+                _Partition(self._capacity, self._keep_text) for _ in range(1 << _PARTITION_BITS)
+            ]
+        return self._parts
+
+    def _flush(self) -> None:
+        keys = self._pending
+        if not keys:
+            return
+        n = len(keys)
+        h1 = np.fromiter(map(hash, keys), dtype=np.int64, count=n).astype(np.uint32)
+        tagged = map(operator.add, keys, repeat("\0"))
+        h2 = np.fromiter(map(hash, tagged), dtype=np.int64, count=n)
+        ids, runs = zip(*self._pending_sets, strict=True)
+        sets = np.repeat(np.asarray(ids, dtype=np.uint16), np.asarray(runs, dtype=np.int64))
+        parts = self._partitions()
+        text = self._add_text(keys) if self._keep_text else ()
+        self._pending = []
+        self._pending_sets = []
+        part = (h1 >> np.uint32(32 - _PARTITION_BITS)).astype(np.uint8)
+        order = np.argsort(part, kind="stable")
+        bounds = np.cumsum(np.bincount(part, minlength=1 << _PARTITION_BITS)).tolist()
+        values = [column[order] for column in (h1, h2, sets, *text)]
+        start = 0
+        for target, end in zip(parts, bounds, strict=True):
+            if end > start:
+                for column, value in zip(target.columns, values, strict=True):
+                    column.extend(value[start:end])
+            start = end
+
+    def _add_text(self, keys: list[str]) -> tuple[U32, U8] | tuple[()]:
+        chunk = "\n".join(keys) + "\n"
+        if not chunk.isascii():
+            msg = "keys must be in normal (ASCII) form"
+            raise ValueError(msg)
+        size = len(self._text)
+        if self._exact is None and size + len(chunk) > self._budget:
+            self._drop_text()
+            return ()
+        if size + len(chunk) >= 1 << 32:
+            msg = "exact verification needs less than 4 GiB of key text"
+            raise ValueError(msg)
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        if lengths.max() > 255:
+            msg = "keys must be in normal form (at most 253 characters)"
+            raise ValueError(msg)
+        offsets = np.empty(len(keys), dtype=np.int64)
+        offsets[0] = 0
+        np.cumsum(lengths[:-1] + 1, out=offsets[1:])
+        offsets += size
+        self._text += chunk.encode("ascii")
+        return offsets.astype(np.uint32), lengths.astype(np.uint8)
+
+    def _drop_text(self) -> None:
+        self._keep_text = False
+        self._text = bytearray()
+        for part in self._parts or ():
+            part.drop_text()
+
+    def build(self, merge: Callable[[int, int], int]) -> FingerprintTable:
+        """Sort, merge duplicate keys (``merge`` unites two set ids) and freeze.
+
+        ``merge`` may return ids above 65,535; the set-id array then widens.
+        """
+        self._flush()
+        parts = self._partitions()
+        self._parts = None
+        total = sum(part.columns[0].size for part in parts)
+        bits = min(max(total.bit_length() - 1, _PARTITION_BITS), 28)
+        text = self._text if self._keep_text else None
+        self._text = bytearray()
+        fps = np.empty(total, dtype=np.int64)
+        sets: npt.NDArray[np.unsignedinteger] = np.empty(total, dtype=np.uint16)
+        offsets = np.empty(total, dtype=np.uint32) if text is not None else None
+        # Bucket sizes first, at starts[b + 1]; a cumulative sum in place makes them starts.
+        starts = np.zeros((1 << bits) + 1, dtype=np.uint32)
+        span = 1 << (bits - _PARTITION_BITS)
+        cursor = 0
+        for p in range(1 << _PARTITION_BITS):
+            sorted_part = _Sorted.of(parts[p], bits)
+            parts[p].columns.clear()  # frees the partition's input columns
+            keep, ids = sorted_part.merge_duplicates(text, merge)
+            if ids.dtype != sets.dtype:
+                sets = sets.astype(ids.dtype)
+            m = len(ids) if keep is None else int(np.count_nonzero(keep))
+            sel = slice(cursor, cursor + m)
+            fps[sel] = sorted_part.h2 if keep is None else sorted_part.h2[keep]
+            sets[sel] = ids if keep is None else ids[keep]
+            if offsets is not None and sorted_part.offsets is not None:
+                offsets[sel] = sorted_part.offsets if keep is None else sorted_part.offsets[keep]
+            kept = sorted_part.buckets if keep is None else sorted_part.buckets[keep]
+            base = np.uint32(p * span)
+            starts[p * span + 1 : (p + 1) * span + 1] = np.bincount(kept - base, minlength=span)
+            cursor += m
+        np.cumsum(starts, out=starts)
+        if cursor < total:
+            # Views, not copies: the unused tails were never written, so never resident.
+            fps, sets = fps[:cursor], sets[:cursor]
+            offsets = offsets[:cursor] if offsets is not None else None
+        return FingerprintTable(
+            32 - bits, starts, fps, sets, text, offsets, single_labels=self._single_labels
+        )
+
+
+@dataclass(slots=True)
+class _Sorted:
+    """One partition's entries, sorted by bucket and then fingerprint."""
+
+    buckets: U32
+    h2: I64
+    ids: U16
+    offsets: U32 | None
+    lengths: U8 | None
+
+    @classmethod
+    def of(cls, part: _Partition, bits: int) -> _Sorted:
+        h1, h2, ids, *text = (column.view() for column in part.columns)
+        buckets = h1 >> np.uint32(32 - bits)
+        # One 64-bit key (bucket, then the high bits of h2) sorts far faster than lexsort.
+        key = (buckets.astype(np.uint64) << np.uint64(64 - bits)) | (
+            h2.view(np.uint64) >> np.uint64(bits)
+        )
+        order = np.argsort(key)
+        del key
+        offsets, lengths = (text[0][order], text[1][order]) if text else (None, None)
+        return cls(buckets[order], h2[order], ids[order], offsets, lengths)
+
+    def merge_duplicates(
+        self, text: bytearray | None, merge: Callable[[int, int], int]
+    ) -> tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.unsignedinteger]]:
+        """Fold entries with the same key into one whose set id is the union of theirs.
+
+        Sorting made equal ``(bucket, h2)`` pairs adjacent. With the key text at
+        hand (exact tables) the keys themselves are compared, so two different keys
+        that share a fingerprint both stay; without it the fingerprint decides.
+        """
+        if len(self.h2) < 2:
+            return None, self.ids
+        same = (self.buckets[1:] == self.buckets[:-1]) & (self.h2[1:] == self.h2[:-1])
+        repeats = np.flatnonzero(same).tolist()
+        if not repeats:
+            return None, self.ids
+        merged = self.ids.tolist()
+        same_key = self._key_comparer(text)
+        dropped: list[int] = []
+        leaders: list[int] = []
+        previous = -2
+        for i in repeats:
+            if i != previous + 1:  # a new run of equal fingerprints starts at i
+                leaders = [i]
+            previous, j = i, i + 1
+            for leader in leaders:
+                if same_key(leader, j):
+                    merged[leader] = merge(merged[leader], merged[j])
+                    dropped.append(j)
+                    break
+            else:
+                leaders.append(j)
+        keep = np.ones(len(self.h2), dtype=np.bool_)
+        keep[dropped] = False
+        widest = np.uint16 if max(merged) <= _MAX_SET_ID else np.uint32
+        return keep, np.asarray(merged, dtype=widest)
+
+    def _key_comparer(self, text: bytearray | None) -> Callable[[int, int], bool]:
+        if text is None or self.offsets is None or self.lengths is None:
+            return lambda a, b: True
+        view = memoryview(text)  # slices of a view compare without copying the text
+        offsets: list[int] = self.offsets.tolist()
+        lengths: list[int] = self.lengths.tolist()
+
+        def same(a: int, b: int) -> bool:
+            size = lengths[a]
+            if size != lengths[b]:
+                return False
+            start_a, start_b = offsets[a], offsets[b]
+            return view[start_a : start_a + size] == view[start_b : start_b + size]
+
+        return same

@@ -1,0 +1,100 @@
+"""Boardline's settings, declared once: name, type, default and help.
+
+Settings are read once, at the edge (CLI start-up or service start), from a
+TOML file (``boardline.toml`` in the working directory, or ``--config``) and
+``BOARDLINE_<NAME>`` environment variables, which win. ``demo`` as a path means
+the demo district's generated data. Secrets are never inline: a value
+``$env:NAME`` or ``$file:/path`` is resolved when read.
+``docs/settings.md`` is generated from these declarations (``boardline settings docs``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from boardline.model.errors import InputError, Place, Problem
+
+DEMO = "demo"
+ENV_PREFIX = "BOARDLINE_"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pack: str = Field(DEMO, description="The policy pack (YAML); `demo` is the demo district's.")
+    roster: str = Field(DEMO, description="A OneRoster 1.1/1.2 CSV bundle directory, or `demo`.")
+    calendar: str = Field(DEMO, description="The school calendar file (YAML), or `demo`.")
+    networks: str = Field(DEMO, description="The networks and devices file (YAML), or `demo`.")
+    leases: str | None = Field(None, description="A lease feed (CSV) tying addresses to people.")
+    ut1: str | None = Field(
+        None, description="A UT1-format blacklist folder to load categories from."
+    )
+    ut1_categories: tuple[str, ...] = Field(
+        ("social_networks",), description="Which UT1 categories to load from `ut1`."
+    )
+    state_dir: str = Field("var", description="Where Boardline keeps its state (exceptions, logs).")
+    default_building: str = Field(
+        "",
+        description="Whose school hours apply to people with no building (empty: the "
+        "calendar's own `default_building`).",
+    )
+
+
+def _resolve_secret(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("$env:"):
+        return os.environ.get(value[5:], "")
+    if isinstance(value, str) and value.startswith("$file:"):
+        return Path(value[6:]).read_text(encoding="utf-8").strip()
+    return value
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {}
+    file = path if path is not None else Path("boardline.toml")
+    if path is not None or file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError.at(str(file), f"cannot read settings: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError.at(str(file), f"invalid TOML: {exc}") from None
+    for name, info in Settings.model_fields.items():
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            raw = environ[key]
+            data[name] = tuple(raw.split(",")) if "tuple" in str(info.annotation) else raw
+    data = {k: _resolve_secret(v) for k, v in data.items()}
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(Place(str(file), None, None, ".".join(str(p) for p in e["loc"])), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+def settings_reference() -> str:
+    """Markdown reference of every setting, generated from the declarations."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `src/boardline/settings.py` by `boardline settings docs`; do not edit.",
+        "",
+        "Set them in `boardline.toml` or as `BOARDLINE_<NAME>` environment variables.",
+        "",
+        "| name | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        shown = ", ".join(default) if isinstance(default, tuple) else default
+        lines.append(f"| `{name}` | `{shown}` | {info.description} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Storage adapters: where exceptions, decisions and findings persist (embedded default first)."""

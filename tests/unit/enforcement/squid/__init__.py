@@ -1,0 +1,1 @@
+"""Tests of the Squid adapter: protocol codec, helper loop, configuration."""
