@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from boardline.bootstrap import case_facts_loader
+from boardline.demo.paths import demo_pack_path
 from boardline.engine.cases import FactsSpec
 from boardline.engine.compiled import CompiledPack, compile_pack
 from boardline.engine.facts import Facts
 from boardline.policy.pack import Pack
 from boardline.policy.pack_loader import parse_pack
-from boardline.demo.paths import demo_pack_path
 
 
 def demo_facts(state: Path) -> tuple[CompiledPack, Facts]:

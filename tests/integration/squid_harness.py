@@ -96,6 +96,17 @@ def helper_python() -> str:
     )
 
 
+def _tcp_listening(address: str, port: int) -> bool:
+    """Whether a socket is in the LISTEN state on ``address:port`` (Linux /proc)."""
+    packed = socket.inet_aton(address)[::-1].hex().upper()  # little-endian, as /proc shows
+    wanted = f"{packed}:{port:04X}"
+    for row in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        columns = row.split()
+        if columns[1] == wanted and columns[3] == "0A":  # 0A = TCP_LISTEN
+            return True
+    return False
+
+
 def make_run_dir() -> Path:
     """A fresh directory Squid's user can read and write."""
     path = Path(tempfile.mkdtemp(prefix="boardline-squid-"))
@@ -281,16 +292,19 @@ class SquidProcess:
         pytest.fail(f"Squid did not listen within {START_TIMEOUT} s:\n{self.diagnostics()}")
 
     def _listening(self) -> bool:
-        # Squid says so in cache.log; checking that (rather than connecting)
-        # cannot mistake another process on the port for this Squid.
+        # Squid logs "Accepting HTTP Socket connections" just before it calls
+        # listen(), so the port must also be in the LISTEN state; checking
+        # both (rather than connecting) cannot mistake another process on the
+        # port for this Squid, and leaves no probe in the access log.
         log = self.run_dir / "cache.log"
         if not log.exists():
             return False
         where = f" local=127.0.0.1:{self.port} "
-        return any(
+        announced = any(
             "Accepting HTTP Socket connections" in line and where in line
             for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
         )
+        return announced and _tcp_listening("127.0.0.1", self.port)
 
     def stop(self) -> None:
         """Kill Squid and its helpers (its process group) and remove its shared memory.

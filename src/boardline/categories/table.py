@@ -2,27 +2,31 @@
 
 Why not a ``set``: a Python set of 370,000 domains already takes ~70 MB (every
 entry is a ``str`` object of 50+ bytes plus its slot), and the lists Boardline
-must hold reach millions of domains. Here an entry costs 10 bytes, plus 2–4
-bytes of bucket index, whatever the length of the domain:
+must hold reach millions of domains. Here an entry costs 10 bytes and its share
+of the bucket index 2–4 bytes, whatever the length of the domain — plus, in an
+exact table, the key text itself:
 
 * ``h1 = hash(key)`` picks a bucket (the top ``k`` bits of its low 32 bits);
-* ``starts[b]:starts[b+1]`` are the entries of bucket ``b`` (about one on average);
-* each entry stores ``h2 = hash(key + "\\0")`` — a second, independent 64-bit
-  fingerprint — and the id of its category set.
+* ``starts[b]:starts[b+1]`` are the entries of bucket ``b`` (one or two);
+* each entry stores a 64-bit fingerprint and the id of its category set.
 
 ``hash`` is CPython's keyed SipHash, with a random key per process; the table is
 built and probed in the same process, so nothing depends on the key.
 
-Exactness. While the text of all keys fits ``exact_budget`` bytes (48 MiB, about
-three million domains), the keys are kept too, and a fingerprint hit is
-confirmed by comparing the key itself: no false positives at all. Beyond that
-budget only the fingerprint is kept. A probe for a key that is not in the table
-then reports a hit only if its 64-bit ``h2`` equals the ``h2`` of one of the
-entries of its bucket: with ``m`` entries in the bucket (fewer than 2 on average)
-the probability is ``m / 2**64``, below 1.1e-19 per probe. A lookup probes at most
-one key per label of the host (3–4 in practice), so even 150,000 uncached
-lookups per second all year long would expect about one false positive per
-million years. An error can only add a category to a host, never remove one.
+Exactness. While the text of all keys fits ``exact_budget`` bytes (32 MiB, about
+two million domains of UT1's average length) the table is *exact*: the keys are
+kept, the fingerprint is ``h1`` itself (a probe hashes each suffix once) and a
+fingerprint hit is confirmed by comparing the key text: no false positives.
+Beyond that budget only fingerprints are kept, and the fingerprint is a second,
+independent hash ``h2 = hash(key + "\\0")``. A probe for a key that is not in the
+table then reports a hit only if its bucket matches (``k`` bits) and its ``h2``
+equals the ``h2`` of one of the ``m`` entries of that bucket: probability
+``m / 2**64``, about 5.4e-20 per entry of the bucket, which holds two on average
+(:attr:`FingerprintTable.false_positive_per_probe` gives the bound for the
+fullest bucket). A lookup probes one key per label of the host (3–4 in
+practice), so 150,000 uncached lookups per second, all year long, would expect
+one false positive in about half a million years; and an error can only add a
+category to a host, never remove one.
 
 The table is built with numpy (sorting millions of entries in pure Python would
 need gigabytes of ``int`` objects); probing reads the arrays through
@@ -32,7 +36,7 @@ need gigabytes of ``int`` objects); probing reads the arrays through
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, TypeVar
@@ -114,15 +118,22 @@ class FingerprintTable:
     def probe(self, key: str) -> int:
         """The set id stored for ``key``, or -1."""
         starts = self._starts
-        bucket = (hash(key) & 0xFFFFFFFF) >> self._shift
+        h = hash(key)
+        bucket = (h & 0xFFFFFFFF) >> self._shift
         i = starts[bucket]
         end = starts[bucket + 1]
         if i == end:
             return -1
-        fingerprint = hash(key + "\0")
         fps = self._fps
+        if self._text is None:
+            h = hash(key + "\0")
+            while i < end:
+                if fps[i] == h:
+                    return self._sets[i]
+                i += 1
+            return -1
         while i < end:
-            if fps[i] == fingerprint and self._confirm(key, i):
+            if fps[i] == h and self._confirm(key, i):
                 return self._sets[i]
             i += 1
         return -1
@@ -150,17 +161,20 @@ class FingerprintTable:
         fps = self._fps
         shift = self._shift
         single = self._single_labels
+        exact = self._text is not None
         suffix = key
         while True:
             dot = suffix.find(".")
             if dot >= 0 or single:
-                bucket = (hash(suffix) & 0xFFFFFFFF) >> shift
+                h = hash(suffix)
+                bucket = (h & 0xFFFFFFFF) >> shift
                 i = starts[bucket]
                 end = starts[bucket + 1]
                 if i != end:
-                    fingerprint = hash(suffix + "\0")
+                    if not exact:
+                        h = hash(suffix + "\0")
                     while i < end:
-                        if fps[i] == fingerprint and self._confirm(suffix, i):
+                        if fps[i] == h and (not exact or self._confirm(suffix, i)):
                             found.append((suffix, self._sets[i]))
                             break
                         i += 1
@@ -207,18 +221,28 @@ class _Column:
 
 
 class _Partition:
-    """The entries whose h1 falls in one sixteenth of the hash space, as columns."""
+    """The entries whose h1 falls in one sixteenth of the hash space, as named columns.
+
+    ``low`` (the low 32 bits of h1, which pick the bucket) and ``sets`` always;
+    ``h1`` (all 64 bits), ``offsets`` and ``lengths`` while the table may be exact;
+    ``h2`` while it may not be.
+    """
 
     __slots__ = ("columns",)
 
-    def __init__(self, capacity: int, exact: bool) -> None:
-        dtypes: list[type[np.generic]] = [np.uint32, np.int64, np.uint16]
-        if exact:
-            dtypes += [np.uint32, np.uint8]  # where each key starts in the text, its length
-        self.columns = [_Column(dtype, capacity) for dtype in dtypes]
+    def __init__(self, capacity: int, names: Iterable[str]) -> None:
+        self.columns = {name: _Column(_DTYPES[name], capacity) for name in names}
 
-    def drop_text(self) -> None:
-        del self.columns[3:]
+
+_DTYPES: dict[str, type[np.generic]] = {
+    "low": np.uint32,
+    "sets": np.uint16,
+    "h1": np.int64,
+    "h2": np.int64,
+    "offsets": np.uint32,
+    "lengths": np.uint8,
+}
+_EXACT_COLUMNS = ("h1", "offsets", "lengths")
 
 
 class TableBuilder:
@@ -228,12 +252,17 @@ class TableBuilder:
     Pairs are hashed in batches and filed by the top bits of ``h1`` as they come,
     so that building sorts one partition at a time, writes it out and frees it:
     peak memory stays close to the size of the input columns plus the table.
+
+    An exact table stores h1 as the fingerprint (a hit is confirmed on the key
+    text anyway) so that probing hashes each suffix once; a fingerprint-only
+    table stores the independent h2. Until exactness is decided both are kept.
     """
 
     def __init__(self, *, exact: bool | None = None, exact_budget: int = DEFAULT_EXACT_BUDGET):
         self._exact = exact
         self._budget = exact_budget
         self._keep_text = exact is not False
+        self._need_h2 = exact is not True
         self._pending: list[str] = []
         self._pending_sets: list[tuple[int, int]] = []
         self._parts: list[_Partition] | None = None
@@ -248,8 +277,14 @@ class TableBuilder:
         Reserving more than is used costs nothing resident (pages are touched on
         first write), so an estimate from file sizes is good enough.
         """
-        if self._exact is None and len(self._text) + text_bytes > self._budget:
-            self._drop_text()
+        if self._exact is None:
+            if len(self._text) + text_bytes > self._budget:
+                self._drop_text()
+            elif self._parts is None:
+                # Decided: exact (the budget is a guide; a slightly low estimate is fine),
+                # so the second hash is never needed.
+                self._exact = True
+                self._need_h2 = False
         if self._parts is None:
             self._capacity = max(self._capacity, (entries >> _PARTITION_BITS) * 9 // 8)
 
@@ -271,9 +306,10 @@ class TableBuilder:
 
     def _partitions(self) -> list[_Partition]:
         if self._parts is None:
-            self._parts = [
-                _Partition(self._capacity, self._keep_text) for _ in range(1 << _PARTITION_BITS)
-            ]
+            names = ["low", "sets"]
+            names += list(_EXACT_COLUMNS) if self._keep_text else []
+            names += ["h2"] if self._need_h2 else []
+            self._parts = [_Partition(self._capacity, names) for _ in range(1 << _PARTITION_BITS)]
         return self._parts
 
     def _flush(self) -> None:
@@ -281,27 +317,37 @@ class TableBuilder:
         if not keys:
             return
         n = len(keys)
-        h1 = np.fromiter(map(hash, keys), dtype=np.int64, count=n).astype(np.uint32)
-        tagged = map(operator.add, keys, repeat("\0"))
-        h2 = np.fromiter(map(hash, tagged), dtype=np.int64, count=n)
-        ids, runs = zip(*self._pending_sets, strict=True)
-        sets = np.repeat(np.asarray(ids, dtype=np.uint16), np.asarray(runs, dtype=np.int64))
         parts = self._partitions()
-        text = self._add_text(keys) if self._keep_text else ()
+        values: dict[str, npt.NDArray[Any]] = {}
+        h1 = np.fromiter(map(hash, keys), dtype=np.int64, count=n)
+        values["low"] = h1.astype(np.uint32)
+        if self._need_h2:
+            tagged = map(operator.add, keys, repeat("\0"))
+            values["h2"] = np.fromiter(map(hash, tagged), dtype=np.int64, count=n)
+        ids, runs = zip(*self._pending_sets, strict=True)
+        values["sets"] = np.repeat(
+            np.asarray(ids, dtype=np.uint16), np.asarray(runs, dtype=np.int64)
+        )
+        if self._keep_text:
+            text = self._add_text(keys)
+            if text is not None:
+                values["h1"] = h1
+                values["offsets"], values["lengths"] = text
+        del h1
         self._pending = []
         self._pending_sets = []
-        part = (h1 >> np.uint32(32 - _PARTITION_BITS)).astype(np.uint8)
+        part = (values["low"] >> np.uint32(32 - _PARTITION_BITS)).astype(np.uint8)
         order = np.argsort(part, kind="stable")
         bounds = np.cumsum(np.bincount(part, minlength=1 << _PARTITION_BITS)).tolist()
-        values = [column[order] for column in (h1, h2, sets, *text)]
+        ordered = {name: value[order] for name, value in values.items()}
         start = 0
         for target, end in zip(parts, bounds, strict=True):
             if end > start:
-                for column, value in zip(target.columns, values, strict=True):
-                    column.extend(value[start:end])
+                for name, column in target.columns.items():
+                    column.extend(ordered[name][start:end])
             start = end
 
-    def _add_text(self, keys: list[str]) -> tuple[U32, U8] | tuple[()]:
+    def _add_text(self, keys: list[str]) -> tuple[U32, U8] | None:
         chunk = "\n".join(keys) + "\n"
         if not chunk.isascii():
             msg = "keys must be in normal (ASCII) form"
@@ -309,7 +355,7 @@ class TableBuilder:
         size = len(self._text)
         if self._exact is None and size + len(chunk) > self._budget:
             self._drop_text()
-            return ()
+            return None
         if size + len(chunk) >= 1 << 32:
             msg = "exact verification needs less than 4 GiB of key text"
             raise ValueError(msg)
@@ -325,10 +371,13 @@ class TableBuilder:
         return offsets.astype(np.uint32), lengths.astype(np.uint8)
 
     def _drop_text(self) -> None:
+        self._exact = False
         self._keep_text = False
+        self._need_h2 = True
         self._text = bytearray()
         for part in self._parts or ():
-            part.drop_text()
+            for name in _EXACT_COLUMNS:
+                part.columns.pop(name, None)
 
     def build(self, merge: Callable[[int, int], int]) -> FingerprintTable:
         """Sort, merge duplicate keys (``merge`` unites two set ids) and freeze.
@@ -338,10 +387,13 @@ class TableBuilder:
         self._flush()
         parts = self._partitions()
         self._parts = None
-        total = sum(part.columns[0].size for part in parts)
-        bits = min(max(total.bit_length() - 1, _PARTITION_BITS), 28)
+        total = sum(part.columns["low"].size for part in parts)
         text = self._text if self._keep_text else None
         self._text = bytearray()
+        # Exact tables get about one bucket per key (more empty buckets, fewer
+        # candidates per probe); fingerprint tables one per two keys, to save memory.
+        bits = total.bit_length() - (0 if text is not None else 1)
+        bits = min(max(bits, _PARTITION_BITS), 28)
         fps = np.empty(total, dtype=np.int64)
         sets: npt.NDArray[np.unsignedinteger] = np.empty(total, dtype=np.uint16)
         offsets = np.empty(total, dtype=np.uint32) if text is not None else None
@@ -350,14 +402,14 @@ class TableBuilder:
         span = 1 << (bits - _PARTITION_BITS)
         cursor = 0
         for p in range(1 << _PARTITION_BITS):
-            sorted_part = _Sorted.of(parts[p], bits)
+            sorted_part = _Sorted.of(parts[p], bits, "h1" if text is not None else "h2")
             parts[p].columns.clear()  # frees the partition's input columns
             keep, ids = sorted_part.merge_duplicates(text, merge)
             if ids.dtype != sets.dtype:
                 sets = sets.astype(ids.dtype)
             m = len(ids) if keep is None else int(np.count_nonzero(keep))
             sel = slice(cursor, cursor + m)
-            fps[sel] = sorted_part.h2 if keep is None else sorted_part.h2[keep]
+            fps[sel] = sorted_part.fps if keep is None else sorted_part.fps[keep]
             sets[sel] = ids if keep is None else ids[keep]
             if offsets is not None and sorted_part.offsets is not None:
                 offsets[sel] = sorted_part.offsets if keep is None else sorted_part.offsets[keep]
@@ -380,23 +432,26 @@ class _Sorted:
     """One partition's entries, sorted by bucket and then fingerprint."""
 
     buckets: U32
-    h2: I64
+    fps: I64
     ids: U16
     offsets: U32 | None
     lengths: U8 | None
 
     @classmethod
-    def of(cls, part: _Partition, bits: int) -> _Sorted:
-        h1, h2, ids, *text = (column.view() for column in part.columns)
-        buckets = h1 >> np.uint32(32 - bits)
-        # One 64-bit key (bucket, then the high bits of h2) sorts far faster than lexsort.
+    def of(cls, part: _Partition, bits: int, fingerprint: str) -> _Sorted:
+        columns = {name: column.view() for name, column in part.columns.items()}
+        buckets = columns["low"] >> np.uint32(32 - bits)
+        fps = columns[fingerprint]
+        # One 64-bit key (bucket, then the high bits of the fingerprint) sorts far
+        # faster than lexsort; equal keys still end up adjacent.
         key = (buckets.astype(np.uint64) << np.uint64(64 - bits)) | (
-            h2.view(np.uint64) >> np.uint64(bits)
+            fps.view(np.uint64) >> np.uint64(bits)
         )
         order = np.argsort(key)
         del key
-        offsets, lengths = (text[0][order], text[1][order]) if text else (None, None)
-        return cls(buckets[order], h2[order], ids[order], offsets, lengths)
+        offsets = columns["offsets"][order] if "offsets" in columns else None
+        lengths = columns["lengths"][order] if "lengths" in columns else None
+        return cls(buckets[order], fps[order], columns["sets"][order], offsets, lengths)
 
     def merge_duplicates(
         self, text: bytearray | None, merge: Callable[[int, int], int]
@@ -407,9 +462,9 @@ class _Sorted:
         hand (exact tables) the keys themselves are compared, so two different keys
         that share a fingerprint both stay; without it the fingerprint decides.
         """
-        if len(self.h2) < 2:
+        if len(self.fps) < 2:
             return None, self.ids
-        same = (self.buckets[1:] == self.buckets[:-1]) & (self.h2[1:] == self.h2[:-1])
+        same = (self.buckets[1:] == self.buckets[:-1]) & (self.fps[1:] == self.fps[:-1])
         repeats = np.flatnonzero(same).tolist()
         if not repeats:
             return None, self.ids
@@ -429,7 +484,7 @@ class _Sorted:
                     break
             else:
                 leaders.append(j)
-        keep = np.ones(len(self.h2), dtype=np.bool_)
+        keep = np.ones(len(self.fps), dtype=np.bool_)
         keep[dropped] = False
         widest = np.uint16 if max(merged) <= _MAX_SET_ID else np.uint32
         return keep, np.asarray(merged, dtype=widest)

@@ -149,6 +149,7 @@ def normalize_mac(text: str) -> str | None:
 
 
 _NO_USER = frozenset({"", "-"})
+ADDRESS_CACHE_SIZE = 65536
 
 # Per address family: (prefix length, {address >> (bits - length): network}) longest first.
 _Table = tuple[tuple[int, dict[int, Network]], ...]
@@ -167,9 +168,12 @@ def _prefix_table(
 class NetworkMap:
     """Networks, devices and leases, indexed so :meth:`network_of` is a few dict hits."""
 
-    __slots__ = ("_devices", "_leases", "_macs", "_networks", "_static", "_v4", "_v6")
+    __slots__ = ("_addresses", "_devices", "_leases", "_macs", "_networks", "_static", "_v4", "_v6")
 
     def __init__(self) -> None:
+        # Address text -> (canonical text, network): the proxy sees the same few thousand
+        # client addresses all day, and parsing one costs more than the rest of a decision.
+        self._addresses: dict[str, tuple[str | None, Network | None]] = {}
         self._networks: tuple[Network, ...] = ()
         self._devices: dict[str, Device] = {}
         self._static: dict[str, Device] = {}
@@ -294,9 +298,7 @@ class NetworkMap:
     ) -> Identity:
         """Who and what is behind a request (see the module docstring for the order of trust)."""
         _require_aware(at)
-        parsed = parse_address(address) if address else None
-        key = str(parsed) if parsed is not None else None
-        network = self._network_of(parsed) if parsed is not None else None
+        key, network = self._address(address) if address else (None, None)
         lease = self._lease_at(key, at) if key is not None else None
         device = self._device_for(key, lease)
         login = username.strip() if username is not None else None
@@ -330,6 +332,33 @@ class NetworkMap:
             address=key if key is not None else address,
             username=login,
         )
+
+    def lease_bounds(self, address: str | None, at: dt.datetime) -> tuple[float, float]:
+        """Epoch seconds between which no lease of ``address`` starts or ends around ``at``.
+
+        Identification through leases is constant inside these bounds, which lets
+        an enforcement point reuse an identity (and a decision) safely.
+        """
+        key = self._address(address)[0] if address else None
+        indexed = self._leases.get(key) if key is not None else None
+        if indexed is None:
+            return (float("-inf"), float("inf"))
+        moment = at.timestamp()
+        edges = sorted({t.timestamp() for lease in indexed[1] for t in (lease.start, lease.end)})
+        position = bisect.bisect_right(edges, moment)
+        low = edges[position - 1] if position > 0 else float("-inf")
+        high = edges[position] if position < len(edges) else float("inf")
+        return (low, high)
+
+    def _address(self, address: str) -> tuple[str | None, Network | None]:
+        hit = self._addresses.get(address)
+        if hit is None:
+            parsed = parse_address(address)
+            hit = (str(parsed), self._network_of(parsed)) if parsed is not None else (None, None)
+            if len(self._addresses) >= ADDRESS_CACHE_SIZE:
+                self._addresses.clear()
+            self._addresses[address] = hit
+        return hit
 
     def _device_for(self, address: str | None, lease: Lease | None) -> Device | None:
         if lease is not None:

@@ -76,14 +76,14 @@ class CompiledPack:
 
 
 def resolve(
-    pack: Pack, refs: tuple[CitationRef, ...], rule_id: str, revision: str
+    pack: Pack, refs: tuple[CitationRef, ...], rule_id: str, revision: str, reason: str
 ) -> tuple[Citation, ...]:
     out: list[Citation] = []
     for ref in refs:
         version = pack.current(ref.policy)
         clause = version.clause(ref.clause) if version is not None else None
         quote = ref.quote if ref.quote is not None else (clause.text if clause else "")
-        out.append(Citation(ref.policy, ref.clause, quote, rule_id, revision))
+        out.append(Citation(ref.policy, ref.clause, quote, rule_id, revision, reason))
     return tuple(out)
 
 
@@ -97,7 +97,7 @@ def compile_pack(pack: Pack) -> CompiledPack:
     for rule in pack.rules:
         if not rule.enabled:
             continue
-        cites = resolve(pack, rule.cites, rule.id, revision)
+        cites = resolve(pack, rule.cites, rule.id, revision, rule.title)
         if isinstance(rule, SchoolHoursAccessRule):
             school.append(
                 CompiledSchoolHours(
@@ -124,7 +124,8 @@ def compile_pack(pack: Pack) -> CompiledPack:
         elif isinstance(rule, InteractionRule):
             by_channel: dict[str, list[CompiledItem]] = {}
             for item in pack.interactions:
-                compiled = CompiledItem(item, resolve(pack, item.cites, rule.id, revision))
+                reason = f"{item.stance.value}: {item.description}"
+                compiled = CompiledItem(item, resolve(pack, item.cites, rule.id, revision, reason))
                 for channel in item.channels:
                     by_channel.setdefault(channel.value, []).append(compiled)
             ordered = {
@@ -138,7 +139,9 @@ def compile_pack(pack: Pack) -> CompiledPack:
         else:
             default = rule
     default_cites = (
-        resolve(pack, default.cites, default.id, revision) if default is not None else ()
+        resolve(pack, default.cites, default.id, revision, default.title)
+        if default is not None
+        else ()
     )
     return CompiledPack(
         pack=pack,

@@ -41,27 +41,42 @@ _RANK = {Effect.ALLOW: 0, Effect.FLAG: 1, Effect.DENY: 2}
 _SEVERITY_RANK = {s: n for n, s in enumerate(Severity)}
 
 
-def decision_id(revision: str, event: Event, now: dt.datetime) -> str:
-    """Deterministic id: the same event under the same revision at the same instant."""
-    key = f"{revision}|{event.kind}|{event.event_id}|{event!r}|{now.timestamp()}"
+def decision_id(revision: str, event: Event, now: dt.datetime | float) -> str:
+    """Deterministic id: the same event under the same revision at the same instant.
+
+    Adapters give every event an ``event_id`` unique to them (a helper's channel
+    and sequence, a log file and offset); without one the event's content is
+    hashed instead, which is slower but still unique per distinct event.
+    """
+    ident = event.event_id or repr(event)
+    moment = now if isinstance(now, float) else now.timestamp()
+    key = f"{revision}|{event.kind}|{ident}|{moment}"
     return "d-" + hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
 
 
-def _with_reason(citations: tuple[Citation, ...], reason: str) -> tuple[Citation, ...]:
-    return tuple(
-        Citation(c.policy, c.clause, c.quote, c.rule, c.revision, reason) for c in citations
-    )
-
-
 def evaluate(
-    event: Event, facts: Facts, pack: CompiledPack, now: dt.datetime, *, explain: bool = False
+    event: Event,
+    facts: Facts,
+    pack: CompiledPack,
+    now: dt.datetime,
+    *,
+    explain: bool = False,
+    identity: Identity | None = None,
 ) -> Decision:
-    """Decide ``event`` at ``now`` under ``pack`` with ``facts``. Pure: no I/O, no clock."""
+    """Decide ``event`` at ``now`` under ``pack`` with ``facts``. Pure: no I/O, no clock.
+
+    ``identity`` lets a caller that already identified the event's subject at
+    ``now`` (see :class:`boardline.engine.evaluator.Evaluator`) skip doing it again.
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         msg = "evaluate() needs an aware `now`"
         raise ValueError(msg)
     if isinstance(event, WebAccess):
-        return _web(event, facts, pack, now, explain)
+        if identity is None:
+            identity = facts.networks.identify(
+                facts.directory, address=event.subject.address, username=event.subject.user, at=now
+            )
+        return _web(event, identity, facts, pack, now, explain)
     if isinstance(event, ContentPost):
         return _post(event, facts, pack, now, explain)
     return _communication(event, facts, pack, now, explain)
@@ -70,7 +85,7 @@ def evaluate(
 class _Builder:
     """Collects the parts of one decision; keeps the three evaluators short."""
 
-    __slots__ = ("event", "explain", "facts", "now", "pack", "subject")
+    __slots__ = ("event", "explain", "facts", "moment", "now", "pack", "subject")
 
     def __init__(
         self, event: Event, pack: CompiledPack, now: dt.datetime, subject: str | None, explain: bool
@@ -78,6 +93,7 @@ class _Builder:
         self.event = event
         self.pack = pack
         self.now = now
+        self.moment = now.timestamp()
         self.subject = subject
         self.explain = explain
         self.facts: list[tuple[str, str]] = []
@@ -100,11 +116,11 @@ class _Builder:
         categories: tuple[str, ...] = (),
     ) -> Decision:
         return Decision(
-            decision_id=decision_id(self.pack.revision, self.event, self.now),
+            decision_id=decision_id(self.pack.revision, self.event, self.moment),
             effect=effect,
             rule=rule,
             revision=self.pack.revision,
-            citations=_with_reason(citations, explanation),
+            citations=citations,
             explanation=explanation,
             event_kind=self.event.kind,
             at=self.now,
@@ -142,29 +158,34 @@ def _person(facts: Facts, who: str) -> Person | None:
 
 
 def _web(
-    event: WebAccess, facts: Facts, pack: CompiledPack, now: dt.datetime, explain: bool
+    event: WebAccess,
+    identity: Identity,
+    facts: Facts,
+    pack: CompiledPack,
+    now: dt.datetime,
+    explain: bool,
 ) -> Decision:
     subject = event.subject
-    identity = facts.networks.identify(
-        facts.directory, address=subject.address, username=subject.user, at=now
-    )
     person = identity.person
     build = _Builder(event, pack, now, person.id if person else None, explain)
-    build.note("identity", identity.source)
-    if identity.network is not None:
-        build.note("network", f"{identity.network.name} ({identity.network.kind.value})")
+    if explain:
+        build.note("identity", identity.source)
+        if identity.network is not None:
+            build.note("network", f"{identity.network.name} ({identity.network.kind.value})")
+        if person is not None:
+            build.note("person", f"{person.username} ({person.role.value})")
     if person is None:
         return build.default(True, str(subject))
-    build.note("person", f"{person.username} ({person.role.value})")
-    if person.role.value not in pack.covered_roles:
+    if person.role not in pack.covered_roles:
         return build.default(False, f"{person.username} ({person.role.value})")
 
     categories = facts.categories.lookup(event.host, event.path)
-    build.note("categories", ", ".join(sorted(categories)) or "none")
+    if explain:
+        build.note("categories", ", ".join(sorted(categories)) or "none")
     outcome: Decision | None = None
     considered: CompiledSchoolHours | None = None
     for rule in pack.school_hours:
-        if person.role.value not in rule.covers:
+        if person.role not in rule.covers:
             continue
         considered = considered or rule
         hit = categories & rule.categories
@@ -201,7 +222,7 @@ def _school_hours(
     label = "/".join(cats)
     network_building = identity.network.building if identity.network else None
     buildings = schedule_buildings(network_building, person.buildings, facts.default_building)
-    epoch = now.timestamp()
+    epoch = build.moment
     in_hours = False
     where = buildings[0]
     interpretation = rule.rule.interpretation
@@ -318,13 +339,13 @@ def _post(
     build = _Builder(event, pack, now, person.id if person else None, explain)
     if person is None:
         return build.default(True, str(event.subject))
-    if person.role.value not in pack.covered_roles:
+    if person.role not in pack.covered_roles:
         return build.default(False, f"{person.username} ({person.role.value})")
     destination = facts.categories.lookup(event.host, event.path)
     best: Decision | None = None
     considered = None
     for rule in pack.posting:
-        if person.role.value not in rule.covers:
+        if person.role not in rule.covers:
             continue
         if rule.destinations and not (rule.destinations & destination):
             continue

@@ -9,7 +9,8 @@ applied and a plain-English reason.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from boardline.policy.pack import Effect, Severity
 
@@ -54,8 +55,11 @@ class ExceptionUsed:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    """Immutable. A ``NamedTuple`` rather than a frozen dataclass: enforcement points
+    build one per request, and a frozen dataclass's ``__init__`` costs three times
+    as much (measured in ``bench/engine_bench.py``'s notes)."""
+
     decision_id: str
     effect: Effect
     rule: str
@@ -73,7 +77,7 @@ class Decision:
     alert: bool = False
     categories: tuple[str, ...] = ()
     #: The facts the engine used, for ``--explain`` (school time, network, matches).
-    facts: tuple[tuple[str, str], ...] = field(default=())
+    facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def allowed(self) -> bool:

@@ -44,7 +44,7 @@ def test_only_administrators_grant() -> None:
         ({"ends": T0}, "end after it starts"),
         ({"ends": T0 + dt.timedelta(days=31)}, "at most 30 days"),
         ({"scope": Scope.BUILDING, "target": ""}, "needs a target"),
-        ({"starts": dt.datetime(2026, 10, 6, 10)}, "time zone"),  # noqa: DTZ001
+        ({"starts": dt.datetime(2026, 10, 6, 10)}, "time zone"),
     ],
 )
 def test_grant_limits(change: dict[str, object], message: str) -> None:
