@@ -45,11 +45,16 @@ class Settings(BaseModel):
     )
 
 
-def _resolve_secret(value: Any) -> Any:
+def _resolve_secret(name: str, value: Any, environ: dict[str, str], file: Path) -> Any:
     if isinstance(value, str) and value.startswith("$env:"):
-        return os.environ.get(value[5:], "")
+        if value[5:] not in environ:
+            raise InputError.at(str(file), f"environment variable {value[5:]} is not set", field=name)
+        return environ[value[5:]]
     if isinstance(value, str) and value.startswith("$file:"):
-        return Path(value[6:]).read_text(encoding="utf-8").strip()
+        try:
+            return Path(value[6:]).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InputError.at(str(file), f"cannot read {value[6:]}: {exc}", field=name) from None
     return value
 
 
@@ -69,7 +74,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         if key in environ:
             raw = environ[key]
             data[name] = tuple(raw.split(",")) if "tuple" in str(info.annotation) else raw
-    data = {k: _resolve_secret(v) for k, v in data.items()}
+    data = {k: _resolve_secret(k, v, environ, file) for k, v in data.items()}
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from boardline.cli import policy as policy_cli
 from boardline.cli import policytest as policytest_cli
 from boardline.cli import redline as redline_cli
 from boardline.cli import roster as roster_cli
+from boardline.cli import settings as settings_cli
 from boardline.cli import squid as squid_cli
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ policy_cli.app.command("diff")(redline_cli.diff)
 policy_cli.app.command("test")(policytest_cli.run_tests)
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(roster_cli.app, name="roster")
+app.add_typer(settings_cli.app, name="settings")
 app.add_typer(squid_cli.app, name="squid")
 app.command("demo")(demo_cli.demo)
 app.command("check")(check_cli.check)
