@@ -1,5 +1,7 @@
 # One task runner for people and CI. `make demo` and `make test` do all set-up themselves.
-PYTHON ?= python3.11
+# A Debian system Python when there is one: Squid runs the helper as user `proxy`, who can
+# execute /usr/bin/python3.11 but not a per-user interpreter under /root.
+PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || echo python3.11)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

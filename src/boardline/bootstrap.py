@@ -8,7 +8,12 @@ calls :func:`bootstrap` with the settings it read at its edge.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from boardline.engine.cases import FactsLoader, FactsSpec
 from boardline.engine.compiled import CompiledPack, compile_pack
 from boardline.engine.exceptions import Alert, ExceptionBook
 from boardline.engine.facts import Facts
+from boardline.model.errors import InputError
 from boardline.policy.pack import Pack
 from boardline.policy.pack_loader import load_pack
 from boardline.schedule import SchoolCalendar, load_calendar
@@ -94,21 +100,36 @@ def pack_path(settings: Settings) -> Path:
     return demo_pack_path() if settings.pack == DEMO else Path(settings.pack)
 
 
+def _generated(target: Path, write: Callable[[Path], object]) -> Path:
+    """Generate demo data once, atomically: several helper processes may start together."""
+    if target.exists():
+        return target
+    scratch = Path(tempfile.mkdtemp(prefix=".gen-", dir=target.parent))
+    try:
+        write(scratch)
+        produced = scratch / target.name if (scratch / target.name).exists() else scratch
+        try:
+            os.rename(produced, target)
+        except OSError:
+            if not target.exists():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
 def load_directory(settings: Settings) -> Directory:
     if settings.roster == DEMO:
-        roster = _demo_dir(settings) / "roster"
-        if not (roster / "manifest.csv").exists():
-            write_demo_roster(roster, seed=DEMO_SEED)
+        roster = _generated(
+            _demo_dir(settings) / "roster", lambda d: write_demo_roster(d, seed=DEMO_SEED)
+        )
         return read_oneroster(roster).directory
     return read_oneroster(Path(settings.roster)).directory
 
 
 def load_network_map(settings: Settings, directory: Directory) -> NetworkMap:
     if settings.networks == DEMO:
-        folder = _demo_dir(settings)
-        path = folder / "networks.yaml"
-        if not path.exists():
-            path = write_demo_networks(folder)
+        path = _generated(_demo_dir(settings) / "networks.yaml", write_demo_networks)
     else:
         path = Path(settings.networks)
     networks = load_networks(path, directory)
@@ -148,6 +169,44 @@ def bootstrap(settings: Settings) -> Runtime:
 def now_utc() -> dt.datetime:
     """The clock, read at the edge and handed to the pure core."""
     return dt.datetime.now(dt.UTC)
+
+
+def make_clock(settings: Settings) -> Callable[[], dt.datetime]:
+    """The clock an enforcement point uses: real, or a demo/test clock from ``settings.clock``."""
+    spec = settings.clock.strip()
+    if not spec:
+        return now_utc
+    if spec.startswith("@"):
+        return _FileClock(Path(spec[1:]))
+    try:
+        start = dt.datetime.fromisoformat(spec)
+    except ValueError:
+        raise InputError.at("settings", f"{spec!r} is not an ISO instant", field="clock") from None
+    if start.tzinfo is None:
+        raise InputError.at("settings", "give the instant an offset", field="clock")
+    began = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
+
+
+class _FileClock:
+    """Reads the instant from a file; re-reads only when the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: int | None = None
+        self._value = now_utc()
+
+    def __call__(self) -> dt.datetime:
+        try:
+            stamp = self.path.stat().st_mtime_ns
+            if stamp != self._stamp:
+                self._value = dt.datetime.fromisoformat(
+                    self.path.read_text(encoding="utf-8").strip()
+                )
+                self._stamp = stamp
+        except (OSError, ValueError):
+            pass  # keep the last good instant: a clock must never stop enforcement
+        return self._value
 
 
 def _relative(value: str | None, base: Path) -> str | None:

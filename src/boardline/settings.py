@@ -38,6 +38,11 @@ class Settings(BaseModel):
         ("social_networks",), description="Which UT1 categories to load from `ut1`."
     )
     state_dir: str = Field("var", description="Where Boardline keeps its state (exceptions, logs).")
+    clock: str = Field(
+        "",
+        description="For demos and tests only: empty for the real clock; an ISO instant to start "
+        "from (time then runs on from it); `@PATH` to read the instant from a file each time.",
+    )
     default_building: str = Field(
         "",
         description="Whose school hours apply to people with no building (empty: the "
@@ -48,7 +53,9 @@ class Settings(BaseModel):
 def _resolve_secret(name: str, value: Any, environ: dict[str, str], file: Path) -> Any:
     if isinstance(value, str) and value.startswith("$env:"):
         if value[5:] not in environ:
-            raise InputError.at(str(file), f"environment variable {value[5:]} is not set", field=name)
+            raise InputError.at(
+                str(file), f"environment variable {value[5:]} is not set", field=name
+            )
         return environ[value[5:]]
     if isinstance(value, str) and value.startswith("$file:"):
         try:

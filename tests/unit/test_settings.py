@@ -15,7 +15,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 def test_file_then_environment(tmp_path: Path) -> None:
     path = tmp_path / "boardline.toml"
     path.write_text('pack = "district.pack.yaml"\nstate_dir = "/srv/boardline"\n', encoding="utf-8")
-    settings = load_settings(path, {"BOARDLINE_STATE_DIR": "/tmp/x", "BOARDLINE_UT1_CATEGORIES": "a,b"})
+    settings = load_settings(
+        path, {"BOARDLINE_STATE_DIR": "/tmp/x", "BOARDLINE_UT1_CATEGORIES": "a,b"}
+    )
     assert settings.pack == "district.pack.yaml"
     assert settings.state_dir == "/tmp/x"
     assert settings.ut1_categories == ("a", "b")

@@ -35,6 +35,7 @@ need gigabytes of ``int`` objects); probing reads the arrays through
 
 from __future__ import annotations
 
+import mmap
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ import numpy.typing as npt
 #: Key text kept for exact verification, at most (see the module docstring).
 DEFAULT_EXACT_BUDGET = 32 * 1024 * 1024
 
-_PARTITION_BITS = 4  # entries are grouped by the top bits of h1 while they are added
+_PARTITION_BITS = 5  # entries are grouped by the top bits of h1 while they are added
 _FLUSH_AT = 1 << 17
 _MAX_SET_ID = 0xFFFF
 
@@ -199,18 +200,24 @@ def _dotless(keys: Sequence[str]) -> list[str]:
 
 
 class _Column:
-    """A growable numpy array; reserved capacity costs address space, not memory, until used."""
+    """A growable array in its own anonymous memory map.
+
+    Reserved capacity costs address space, not memory, until it is written; and
+    when the column is dropped its pages go back to the system at once. (Plain
+    numpy arrays of a few megabytes come from the C heap, which keeps freed
+    memory: building would then hold the input columns and the table at once.)
+    """
 
     __slots__ = ("data", "size")
 
     def __init__(self, dtype: type[np.generic], capacity: int) -> None:
-        self.data: npt.NDArray[Any] = np.empty(max(capacity, 1024), dtype=dtype)
+        self.data: npt.NDArray[Any] = _mapped(dtype, max(capacity, 1024))
         self.size = 0
 
     def extend(self, values: npt.NDArray[Any]) -> None:
         end = self.size + len(values)
         if end > len(self.data):
-            grown = np.empty(max(end, len(self.data) * 3 // 2), dtype=self.data.dtype)
+            grown = _mapped(self.data.dtype.type, max(end, len(self.data) * 3 // 2))
             grown[: self.size] = self.data[: self.size]
             self.data = grown
         self.data[self.size : end] = values
@@ -220,8 +227,13 @@ class _Column:
         return self.data[: self.size]
 
 
+def _mapped(dtype: type[np.generic], length: int) -> npt.NDArray[Any]:
+    size = np.dtype(dtype).itemsize * length
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype)
+
+
 class _Partition:
-    """The entries whose h1 falls in one sixteenth of the hash space, as named columns.
+    """The entries whose h1 falls in one part of the hash space, as named columns.
 
     ``low`` (the low 32 bits of h1, which pick the bucket) and ``sets`` always;
     ``h1`` (all 64 bits), ``offsets`` and ``lengths`` while the table may be exact;

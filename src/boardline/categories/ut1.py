@@ -199,8 +199,12 @@ def _plain_hosts(block: bytes) -> tuple[npt.NDArray[np.intp], bool] | None:
         longest > MAX_LABEL_LENGTH and _LONG_LABEL.search(block) is not None
     ):
         return None
-    dots = np.add.reduceat(dot.view(np.uint8), starts, dtype=np.int32)
-    return ends, bool(dots.all())
+    # Every line has a dot if the first dot at or after each line's start comes before its end.
+    dots = np.flatnonzero(dot)
+    if not len(dots):
+        return ends, False
+    first = np.minimum(np.searchsorted(dots, starts), len(dots) - 1)
+    return ends, bool((dots[first] < ends).all())
 
 
 class _FolderReader:

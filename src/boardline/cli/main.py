@@ -18,6 +18,7 @@ from boardline.cli import redline as redline_cli
 from boardline.cli import roster as roster_cli
 from boardline.cli import settings as settings_cli
 from boardline.cli import squid as squid_cli
+from boardline.cli import squid_helper as squid_helper_cli
 
 app = typer.Typer(
     name="boardline",
@@ -32,6 +33,7 @@ app.add_typer(policy_cli.app, name="policy")
 app.add_typer(roster_cli.app, name="roster")
 app.add_typer(settings_cli.app, name="settings")
 app.add_typer(squid_cli.app, name="squid")
+app.command("squid-helper")(squid_helper_cli.squid_helper)
 app.command("demo")(demo_cli.demo)
 app.command("check")(check_cli.check)
 app.command("grant")(exceptions_cli.grant)

@@ -26,7 +26,9 @@ def show(config: ConfigOpt = None) -> None:
 
 @app.command()
 def docs(
-    output: Annotated[Path | None, typer.Option("--output", help="Write here (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write here (default: stdout).")
+    ] = None,
 ) -> None:
     """Generate docs/settings.md from the declarations in boardline/settings.py."""
     text = settings_reference()

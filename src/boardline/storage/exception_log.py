@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from boardline.engine.exceptions import Alert, Emergency, ExceptionBook, Grant, Scope
+from boardline.engine.requests import StoredExceptions
 from boardline.model.errors import InputError, Place, Problem
 
 SCHEMA = "boardline/exception@1"
@@ -49,13 +49,6 @@ def _emergency(data: dict[str, Any]) -> Emergency:
         ends=_time(data["ends"]),
         reason=data["reason"],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredExceptions:
-    book: ExceptionBook
-    alerts: tuple[Alert, ...]
-    revoked: frozenset[str]
 
 
 class ExceptionLog:
@@ -114,6 +107,14 @@ class ExceptionLog:
 
     def revoke(self, exception_id: str, by: str, at: dt.datetime) -> None:
         self._append({"type": "revoke", "id": exception_id, "by": by, "at": at.isoformat()})
+
+    def version(self) -> str:
+        """Changes whenever a record is appended (size and mtime of the file)."""
+        try:
+            info = self.path.stat()
+        except OSError:
+            return "absent"
+        return f"{info.st_mtime_ns}:{info.st_size}"
 
     def read(self) -> StoredExceptions:
         grants: list[Grant] = []

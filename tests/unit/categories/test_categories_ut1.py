@@ -191,3 +191,12 @@ def test_the_real_ut1_social_networks_list() -> None:
         assert "social_networks" in idx.lookup(host), host
     assert idx.lookup("classroom.google.com") == frozenset()
     assert idx.lookup("notfacebook.com") == frozenset()
+
+
+def test_single_label_entries_are_found_in_plain_blocks(tmp_path: Path) -> None:
+    write(tmp_path, "local", "domains", "example.com\nlocalhost\n")
+    idx = load_ut1(tmp_path).build()
+    assert idx.lookup("localhost") == {"local"}
+    assert idx.lookup("www.localhost") == {"local"}
+    assert idx.lookup("example.com") == {"local"}
+    assert idx.lookup("com") == frozenset()

@@ -62,8 +62,13 @@ def run_helper(
     *,
     concurrency: bool,
     fields: tuple[str, ...],
+    before_reply: Callable[[], None] | None = None,
 ) -> int:
     """Answer Squid until end of input; return the process exit status.
+
+    ``before_reply`` runs after a batch is decided and before its replies are
+    written: the decision log flushes there, so every decision Squid hears about
+    is already in the log (nothing acknowledged is lost if the helper is killed).
 
     ``stdin`` and ``stdout`` are binary (``sys.stdin.buffer``, ``sys.stdout.buffer``);
     input is taken with ``read1`` when the stream has it, so a batch is whatever
@@ -82,6 +87,8 @@ def run_helper(
         replies = [reply for item in batch if (reply := answer(item)) is not None]
         if not replies:
             continue
+        if before_reply is not None:
+            before_reply()
         try:
             stdout.write(b"".join(replies))
             stdout.flush()

@@ -15,10 +15,12 @@ only hands the *annotations* of an answer to later access checks, every reply
 also carries the verdict as the note ``bl_effect=allow|deny``
 (:data:`EFFECT_NOTE`); the generated configuration enforces that note.
 
-Reply values are URL-escaped (UTF-8, every byte outside ``A-Za-z0-9_.-~``), which
-Squid decodes before use: ``message=`` becomes ``%o`` in error pages and
-deny_info URLs, ``log=`` becomes ``%ea`` in the access log, and any other key is
-a transaction annotation (``%{key}note``, ``acl ... note key value``).
+Reply values are URL-escaped where Squid's tokenizer needs it (UTF-8; space,
+control characters, non-ASCII, ``%``, ``"`` and ``\\``; other printable ASCII
+stays as it is), and Squid decodes them before use: ``message=`` becomes
+``%o`` in error pages and deny_info URLs, ``log=`` becomes ``%ea`` in the
+access log, and any other key is a transaction annotation (``%{key}note``,
+``acl ... note key value``).
 
 Request values are decoded once. Squid escapes characters that are unsafe in a
 token but leaves existing ``%XX`` escapes of the URL alone, so ``path`` is the
@@ -70,7 +72,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ESCAPED_OR_CONTROL = re.compile(r"[%\x00-\x1f\x7f]")
 _COMMON_METHODS = frozenset({"GET", "POST", "HEAD", "CONNECT", "PUT", "DELETE", "OPTIONS"})
 _HOST_BAD = re.compile(r"[\x00-\x20\x7f/\\@?#]")
-_UNRESERVED = re.compile(r"[A-Za-z0-9_.\-~]+")
+#: Printable ASCII that a reply token may carry as is (not space, '"', '%' or '\\').
+_REPLY_SAFE_CHARS = "!#$&'()*+,-./:;<=>?@[]^_`{|}~"
+_PLAIN = re.compile(r"[A-Za-z0-9!#$&'()*+,\-./:;<=>?@\[\]^_`{|}~]+")
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|quot|amp|lt|gt|apos);")
 _NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">", "apos": "'"}
 
@@ -310,12 +314,12 @@ def _from_uri(token: str) -> tuple[str, int | None, str]:
 
 
 def _escape(value: str) -> str:
-    # Squid URL-decodes a value only when it is longer than two bytes; quote()
-    # leaves unreserved characters alone and an escape is three bytes, so every
-    # value that needs decoding is long enough to get it.
-    if _UNRESERVED.fullmatch(value):
+    # Squid splits a reply on whitespace, treats '"' as quoting, and URL-decodes
+    # a value longer than two bytes; an escape is three bytes, so every value
+    # that needs decoding is long enough to get it.
+    if _PLAIN.fullmatch(value):
         return value
-    return quote(value, safe="") if value else '""'
+    return quote(value, safe=_REPLY_SAFE_CHARS) if value else '""'
 
 
 def _prefix(channel: str | None) -> str:

@@ -164,7 +164,7 @@ def test_a_denial_carries_message_log_effect_and_notes() -> None:
 
     assert reply == (
         "7 ERR message=5460%20%C2%B63%20%22individual%20use%22%0Anot%20during%20school"
-        " log=decision%3Dd-1%20rule%3Dstaff-social bl_effect=deny decision_id=d-1"
+        " log=decision=d-1%20rule=staff-social bl_effect=deny decision_id=d-1"
         " rule=staff-social category=social%20networks\n"
     )
 
@@ -181,7 +181,8 @@ def test_an_empty_note_is_sent_as_an_empty_quoted_string() -> None:
 
 
 def test_bh_keeps_the_channel_and_escapes_the_message() -> None:
-    assert format_bh("4", "bad line: 'x y'") == "4 BH message=bad%20line%3A%20%27x%20y%27\n"
+    assert format_bh("4", "bad line: 'x y'") == "4 BH message=bad%20line:%20'x%20y'\n"
+    assert format_bh("5", '100% "sure"\\') == "5 BH message=100%25%20%22sure%22%5C\n"
     assert format_bh(None, "oops") == "BH message=oops\n"
 
 

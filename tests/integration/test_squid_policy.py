@@ -1,0 +1,238 @@
+"""Policy 5460 enforced by real Squid 5.7 with Boardline's own helper (`boardline squid-helper`).
+
+Squid runs the helper as user ``proxy`` with the demo district's pack, roster,
+calendar and networks; a clock file stands in for the time of day so a whole
+school day can be replayed in seconds. Clients bind demo addresses inside
+127.0.0.0/8: 127.10.1.10 is mrivera's district laptop, 127.10.1.11 jcarter's,
+127.10.1.12 gholt's, 127.10.2.10 tbaker's, 127.30.0.0/16 the student network.
+Nothing leaves loopback: Squid's only route is the local origin server.
+
+Distinct clients or hosts keep Squid's answer cache (keyed by the FORMAT, with
+a minute bucket) from answering for an earlier scenario.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.integration.squid_harness import (
+    SQUID_USER,
+    OriginServer,
+    Response,
+    SquidProcess,
+    make_run_dir,
+    proxy_get,
+)
+
+pytestmark = pytest.mark.integration
+
+BLOCK_PAGE = "http://127.0.0.1:9/blocked"  # only read from the redirect, never contacted
+LAPTOP, ADMIN_LAPTOP, GHOLT_LAPTOP, TBAKER_LAPTOP = (
+    "127.10.1.10",
+    "127.10.1.11",
+    "127.10.1.12",
+    "127.10.2.10",
+)
+STUDENT = "127.30.0.5"
+SCHOOL_DAY = "2026-10-06T{}:00-06:00"
+
+
+def boardline_command() -> Path:
+    """The `boardline` script of the interpreter running the tests (its venv)."""
+    path = Path(sys.executable).with_name("boardline")
+    if not path.exists():
+        pytest.fail(f"{path} is missing: install Boardline into this venv (make install)")
+    return path
+
+
+def check_proxy_can_run(command: Path) -> None:
+    if os.geteuid() != 0:
+        return
+    probe = subprocess.run(
+        ["runuser", "-u", SQUID_USER, "--", str(command), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        pytest.fail(
+            f"user {SQUID_USER!r} cannot run {command}: build the venv from a system Python "
+            f"(make uses /usr/bin/python3.11) in a folder {SQUID_USER!r} can read.\n{probe.stderr}",
+            pytrace=False,
+        )
+
+
+class Lab:
+    """A Boardline configuration Squid's helper reads, plus its clock file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.clock = root / "clock"
+        self.config = root / "boardline.toml"
+        self.state = root / "state"
+        self.config.write_text(
+            f'state_dir = "{self.state}"\nclock = "@{self.clock}"\n', encoding="utf-8"
+        )
+        self.set_time("10:00")
+
+    def set_time(self, hhmm: str) -> None:
+        self.clock.write_text(SCHOOL_DAY.format(hhmm), encoding="utf-8")
+
+    def boardline(self, *args: str) -> str:
+        env = {**os.environ, "BOARDLINE_STATE_DIR": str(self.state)}
+        result = subprocess.run(
+            [str(boardline_command()), *args, "--config", str(self.config)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        self.give_to_proxy()
+        return result.stdout
+
+    def give_to_proxy(self) -> None:
+        if os.geteuid() != 0:
+            return
+        user = pwd.getpwnam(SQUID_USER)
+        for folder, dirs, files in os.walk(self.root):
+            for name in [*dirs, *files]:
+                os.chown(Path(folder) / name, user.pw_uid, user.pw_gid)
+        os.chown(self.root, user.pw_uid, user.pw_gid)
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    root = make_run_dir()
+    try:
+        lab = Lab(root)
+        # Generate the demo district once, before Squid starts several helpers at a time.
+        lab.boardline("exceptions", "list")
+        yield lab
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def squid(lab: Lab, origin: OriginServer) -> Iterator[SquidProcess]:
+    from tests.integration.squid_harness import running_squid
+
+    command = boardline_command()
+    check_proxy_can_run(command)
+    with running_squid(
+        origin.port,
+        helper_command=f"{command} squid-helper --config {lab.config}",
+        block_page_url=BLOCK_PAGE,
+        negative_ttl=1,
+        ttl=1,
+    ) as proxy:
+        yield proxy
+
+
+def get(squid: SquidProcess, url: str, source: str) -> Response:
+    return proxy_get(squid.port, url, source=source, timeout=30)
+
+
+def until(
+    check: Callable[[], Response], accept: Callable[[Response], bool], seconds: float
+) -> tuple[Response, float]:
+    started = time.monotonic()
+    while True:
+        reply = check()
+        elapsed = time.monotonic() - started
+        if accept(reply) or elapsed > seconds:
+            return reply, elapsed
+        time.sleep(0.25)
+
+
+def test_staff_on_a_social_site_at_ten_is_denied_with_the_clause(
+    lab: Lab, squid: SquidProcess, origin: OriginServer
+) -> None:
+    lab.set_time("10:00")
+    reply = get(squid, "http://www.facebook.com/", LAPTOP)
+    assert reply.status == 302, squid.diagnostics()
+    location = urlsplit(reply.headers["location"])
+    query = parse_qs(location.query)
+    assert query["d"][0].startswith("d-")
+    message = query["m"][0]
+    assert "5460.p7" in message
+    assert ("GET", "www.facebook.com", "/") not in origin.seen
+    line = squid.log_line(LAPTOP, "www.facebook.com")
+    assert "no-social-networking-during-school-hours" in line
+    assert query["d"][0] in line
+
+
+def test_a_student_is_not_covered_and_an_ordinary_site_is_allowed(
+    lab: Lab, squid: SquidProcess
+) -> None:
+    lab.set_time("10:00")
+    assert get(squid, "http://www.facebook.com/", STUDENT).status == 200
+    assert get(squid, "http://opi.mt.gov/", LAPTOP).status == 200
+
+
+def test_after_school_follows_the_packs_interpretation(lab: Lab, squid: SquidProcess) -> None:
+    lab.set_time("17:30")
+    reply = get(squid, "http://www.instagram.com/", ADMIN_LAPTOP)
+    assert reply.status == 200, squid.diagnostics()
+    assert "allow" in squid.log_line(ADMIN_LAPTOP, "www.instagram.com")
+
+
+def test_an_administrators_grant_is_honoured_within_five_seconds(
+    lab: Lab, squid: SquidProcess
+) -> None:
+    lab.set_time("10:00")
+    assert get(squid, "http://www.tiktok.com/", TBAKER_LAPTOP).status == 302
+    lab.boardline(
+        "grant",
+        "--approver",
+        "jcarter",
+        "--for",
+        "tbaker",
+        "--category",
+        "social_networks",
+        "--from",
+        "2026-10-06T09:00",
+        "--until",
+        "2026-10-06T12:00",
+        "--reason",
+        "team page",
+    )
+    reply, elapsed = until(
+        lambda: get(squid, "http://www.tiktok.com/", TBAKER_LAPTOP), lambda r: r.status == 200, 8
+    )
+    assert reply.status == 200, squid.diagnostics()
+    assert elapsed < 5.0
+
+
+def test_an_emergency_takes_effect_within_five_seconds(lab: Lab, squid: SquidProcess) -> None:
+    lab.set_time("10:05")
+    assert get(squid, "http://www.reddit.com/", GHOLT_LAPTOP).status == 302
+    lab.boardline(
+        "emergency",
+        "--by",
+        "gholt",
+        "--reason",
+        "lockout: sheriff updates",
+        "--minutes",
+        "30",
+        "--at",
+        "2026-10-06T10:04",
+    )
+    reply, elapsed = until(
+        lambda: get(squid, "http://www.reddit.com/", GHOLT_LAPTOP), lambda r: r.status == 200, 8
+    )
+    assert reply.status == 200, squid.diagnostics()
+    assert elapsed < 5.0
+    assert "emergency" in lab.boardline("exceptions", "list")
