@@ -171,11 +171,16 @@ def _read_or_create(path: Path) -> str:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     text = secrets.token_hex(32)
+    # Written in full under a private name, then linked into place: another process
+    # (the helper, a second worker) either sees no file or the whole key, never half.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(text + "\n")
+        os.link(temporary, path)
     except FileExistsError:
-        # Another process (the helper, or a second worker) made it first: use theirs.
         return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(text + "\n")
+    finally:
+        temporary.unlink(missing_ok=True)
     return text

@@ -136,7 +136,8 @@ def test_policy_test_reports_failures_with_file_and_line(
 def test_policy_test_rejects_a_malformed_case(env: dict[str, str], tmp_path: Path) -> None:
     cases = tmp_path / "cases.yaml"
     cases.write_text(
-        "cases:\n  - name: x\n    at: 2026-10-06T10:00:00-06:00\n    event: {}\n    expect: {effect: maybe}\n",
+        "cases:\n  - name: x\n    at: 2026-10-06T10:00:00-06:00\n"
+        "    event: {}\n    expect: {effect: maybe}\n",
         encoding="utf-8",
     )
     code, out = run(env, "policy", "test", str(cases))
