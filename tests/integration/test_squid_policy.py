@@ -32,6 +32,7 @@ from tests.integration.squid_harness import (
     SquidProcess,
     make_run_dir,
     proxy_get,
+    running_squid,
 )
 
 pytestmark = pytest.mark.integration
@@ -127,8 +128,6 @@ def lab() -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def squid(lab: Lab, origin: OriginServer) -> Iterator[SquidProcess]:
-    from tests.integration.squid_harness import running_squid
-
     command = boardline_command()
     check_proxy_can_run(command)
     with running_squid(
