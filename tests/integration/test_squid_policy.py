@@ -14,7 +14,6 @@ a minute bucket) from answering for an earlier scenario.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -25,8 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from boardline.enforcement.squid.lab import LabError, check_runnable, give_to_squid_user
 from tests.integration.squid_harness import (
-    SQUID_USER,
     OriginServer,
     Response,
     SquidProcess,
@@ -54,24 +53,6 @@ def boardline_command() -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: install Boardline into this venv (make install)")
     return path
-
-
-def check_proxy_can_run(command: Path) -> None:
-    if os.geteuid() != 0:
-        return
-    probe = subprocess.run(
-        ["runuser", "-u", SQUID_USER, "--", str(command), "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    if probe.returncode != 0:
-        pytest.fail(
-            f"user {SQUID_USER!r} cannot run {command}: build the venv from a system Python "
-            f"(make uses /usr/bin/python3.11) in a folder {SQUID_USER!r} can read.\n{probe.stderr}",
-            pytrace=False,
-        )
 
 
 class Lab:
@@ -105,13 +86,7 @@ class Lab:
         return result.stdout
 
     def give_to_proxy(self) -> None:
-        if os.geteuid() != 0:
-            return
-        user = pwd.getpwnam(SQUID_USER)
-        for folder, dirs, files in os.walk(self.root):
-            for name in [*dirs, *files]:
-                os.chown(Path(folder) / name, user.pw_uid, user.pw_gid)
-        os.chown(self.root, user.pw_uid, user.pw_gid)
+        give_to_squid_user(self.root)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +104,10 @@ def lab() -> Iterator[Lab]:
 @pytest.fixture(scope="module")
 def squid(lab: Lab, origin: OriginServer) -> Iterator[SquidProcess]:
     command = boardline_command()
-    check_proxy_can_run(command)
+    try:
+        check_runnable(command)
+    except LabError as exc:
+        pytest.fail(str(exc), pytrace=False)
     with running_squid(
         origin.port,
         helper_command=f"{command} squid-helper --config {lab.config}",

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from boardline.bootstrap import Runtime, bootstrap
+from boardline.cli.demo_squid import chapter_live_squid
 from boardline.cli.output import console
 from boardline.cli.policy import print_policy
 from boardline.cli.redline import print_redline
@@ -56,6 +57,7 @@ def demo(
     rt = bootstrap(Settings(state_dir=str(state_dir)))
     chapter_district(rt)
     chapter_school_day(rt)
+    chapter_live_squid()
     console.rule("[bold]End of the tour")
     console.print(
         "Try: [cyan].venv/bin/boardline check --user mrivera --url https://www.facebook.com/ "

@@ -391,3 +391,33 @@ def running_squid(
     finally:
         squid.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def check_runnable(command: Path) -> None:
+    """Raise :class:`LabError` unless Squid's user can run ``command`` (when we are root)."""
+    if not _as_root():
+        return
+    probe = subprocess.run(
+        ["runuser", "-u", SQUID_USER, "--", str(command), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        msg = (
+            f"user {SQUID_USER!r} cannot run {command}: build the venv from a system Python "
+            f"(make uses /usr/bin/python3.11) in a folder {SQUID_USER!r} can read.\n{probe.stderr}"
+        )
+        raise LabError(msg)
+
+
+def give_to_squid_user(root: Path) -> None:
+    """Hand a folder tree to Squid's user so the helpers it starts can use it."""
+    if not _as_root():
+        return
+    user = pwd.getpwnam(SQUID_USER)
+    os.chown(root, user.pw_uid, user.pw_gid)
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            os.chown(Path(folder) / name, user.pw_uid, user.pw_gid)
