@@ -38,6 +38,31 @@ class Settings(BaseModel):
         ("social_networks",), description="Which UT1 categories to load from `ut1`."
     )
     state_dir: str = Field("var", description="Where Boardline keeps its state (exceptions, logs).")
+    database_url: str | None = Field(
+        None,
+        description="Where grants, emergencies, alerts and exception requests are kept: "
+        "`sqlite:///path/boardline.db` or `postgresql+psycopg://user@host/dbname` (a URL "
+        "with a password is given as `$env:NAME` or `$file:/path`, never inline); unset: "
+        "`sqlite:///<state_dir>/boardline.db`.",
+    )
+    decision_log: str = Field(
+        "",
+        description="The decision log (JSON lines); empty: `decisions.jsonl` in `state_dir`; "
+        "`off` to disable (tests only).",
+    )
+    decision_log_key: str = Field(
+        "",
+        description="Secret for pseudonymising student data in the decision log (`$file:` or "
+        "`$env:`; at least 16 bytes). Empty: a key generated once into `state_dir`.",
+    )
+    decision_log_max_mb: int = Field(
+        64, ge=1, description="Rotate the decision log past this size."
+    )
+    decision_log_keep: int = Field(10, ge=1, description="Rotated decision logs to keep.")
+    decision_log_fsync: bool = Field(
+        False,
+        description="fsync every flush: survives a power cut, not only a crash; slower.",
+    )
     clock: str = Field(
         "",
         description="For demos and tests only: empty for the real clock; an ISO instant to start "

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from boardline.enforcement.decision_log import read_log
 from boardline.enforcement.squid.lab import LabError, check_runnable, give_to_squid_user
 from tests.integration.squid_harness import (
     OriginServer,
@@ -149,6 +150,8 @@ def test_staff_on_a_social_site_at_ten_is_denied_with_the_clause(
     line = squid.log_line(LAPTOP, "www.facebook.com")
     assert "no-social-networking-during-school-hours" in line
     assert query["d"][0] in line
+    logged = {e.decision_id: e for e in read_log(lab.state / "decisions.jsonl").events}
+    assert logged[query["d"][0]].effect == "deny"
 
 
 def test_a_student_is_not_covered_and_an_ordinary_site_is_allowed(

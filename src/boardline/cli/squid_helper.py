@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from boardline.bootstrap import bootstrap, make_clock, pack_path
+from boardline.bootstrap import bootstrap, make_clock, open_decision_log, pack_path
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid.decider import PolicyDecider
 from boardline.enforcement.squid.helper import run_helper
@@ -54,7 +54,9 @@ def squid_helper(
         runtime = bootstrap(settings)
         path = None if settings.pack == DEMO else pack_path(settings)
         decider: PolicyDecider | _Unavailable = PolicyDecider(
-            LivePolicy(runtime, path), clock=make_clock(settings)
+            LivePolicy(runtime, path),
+            sink=open_decision_log(settings, runtime),
+            clock=make_clock(settings),
         )
         logger.info("serving pack revision %s", runtime.pack.revision)
     except BoardlineError as exc:
