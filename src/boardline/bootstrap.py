@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -25,16 +26,19 @@ from boardline.directory.lease_feed import read_lease_csv
 from boardline.directory.network import NetworkMap
 from boardline.directory.network_config import load_networks
 from boardline.directory.oneroster import read_oneroster
+from boardline.directory.person import Person
+from boardline.enforcement.decision_log import DecisionLogWriter
 from boardline.engine.cases import FactsLoader, FactsSpec
 from boardline.engine.compiled import CompiledPack, compile_pack
 from boardline.engine.exceptions import Alert, ExceptionBook
 from boardline.engine.facts import Facts
+from boardline.engine.requests import ExceptionStore
 from boardline.model.errors import InputError
 from boardline.policy.pack import Pack
 from boardline.policy.pack_loader import load_pack
 from boardline.schedule import SchoolCalendar, load_calendar
 from boardline.settings import DEMO, Settings
-from boardline.storage.exception_log import ExceptionLog
+from boardline.storage import SqlExceptionStore
 
 DEMO_SEED = 5460
 
@@ -52,7 +56,8 @@ class Runtime:
     pack: Pack
     compiled: CompiledPack
     facts: Facts
-    exception_log: ExceptionLog
+    #: The exception store (grants, emergencies, alerts, requests); the name predates SQL.
+    exception_log: ExceptionStore
     alerts: tuple[Alert, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -153,6 +158,13 @@ def load_categories(settings: Settings, pack: Pack) -> CategoryIndex:
     return _base_categories(settings).with_overrides(pack.category_overrides)
 
 
+def database_url(settings: Settings) -> str:
+    """The exception store's database: the setting, or a SQLite file in the state folder."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{state_dir(settings) / 'boardline.db'}"
+
+
 def bootstrap(settings: Settings) -> Runtime:
     """Build the runtime: load the pack, the facts and the stored exceptions."""
     pack = load_pack(pack_path(settings))
@@ -160,7 +172,7 @@ def bootstrap(settings: Settings) -> Runtime:
     networks = load_network_map(settings, directory)
     calendar = load_school_calendar(settings)
     categories = load_categories(settings, pack)
-    log = ExceptionLog(state_dir(settings) / "exceptions.jsonl")
+    log = SqlExceptionStore(database_url(settings))
     stored = log.read()
     facts = Facts(directory, networks, calendar, categories, stored.book, settings.default_building)
     return Runtime(settings, pack, compile_pack(pack), facts, log, stored.alerts)
@@ -244,3 +256,41 @@ def case_facts_loader(state: Path) -> FactsLoader:
         return cache[key]
 
     return load
+
+
+def decision_log_path(settings: Settings) -> Path | None:
+    if settings.decision_log.strip().lower() == "off":
+        return None
+    if settings.decision_log.strip():
+        return Path(settings.decision_log)
+    return state_dir(settings) / "decisions.jsonl"
+
+
+def decision_log_key(settings: Settings) -> bytes:
+    """The pseudonymisation key: configured, or generated once (0600) into the state dir."""
+    if settings.decision_log_key:
+        return settings.decision_log_key.encode("utf-8")
+    path = state_dir(settings) / "decision-log.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def open_decision_log(settings: Settings, runtime: Runtime) -> DecisionLogWriter | None:
+    path = decision_log_path(settings)
+    if path is None:
+        return None
+
+    def people(who: str) -> Person | None:
+        return runtime.snapshot()[1].directory.resolve(who)
+
+    return DecisionLogWriter(
+        path,
+        key=decision_log_key(settings),
+        max_bytes=settings.decision_log_max_mb * 1024 * 1024,
+        keep=settings.decision_log_keep,
+        fsync=settings.decision_log_fsync,
+        people=people,
+    )

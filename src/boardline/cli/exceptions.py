@@ -91,7 +91,10 @@ def grant(
         )
     except InputError as exc:
         fail(exc)
-    rt.exception_log.add_grant(made)
+    try:
+        rt.exception_log.add_grant(made)
+    except InputError as exc:
+        fail(exc)
     if json_out:
         emit_json(
             {"id": made.id, "scope": scope.value, "target": target, "ends": made.ends.isoformat()}
@@ -142,7 +145,10 @@ def emergency(
         )
     except InputError as exc:
         fail(exc)
-    rt.exception_log.add_emergency(made, alert)
+    try:
+        rt.exception_log.add_emergency(made, alert)
+    except InputError as exc:
+        fail(exc)
     if json_out:
         emit_json({"id": made.id, "ends": made.ends.isoformat(), "alert": alert.message})
         return
@@ -236,5 +242,8 @@ def revoke(
     }
     if exception_id not in known:
         fail(f"no grant or emergency {exception_id}")
-    rt.exception_log.revoke(exception_id, name, now_utc())
+    try:
+        rt.exception_log.revoke(exception_id, name, now_utc())
+    except InputError as exc:
+        fail(exc)
     console.print(f"revoked {exception_id}")

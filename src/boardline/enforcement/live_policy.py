@@ -62,11 +62,17 @@ class LivePolicy:
             if stamp != self._pack_stamp and self.pack_path is not None:
                 self._pack_stamp = stamp
                 changed = self._reload_pack() or changed
-            version = self._version()
-            if version != self._store_version:
-                self._store_version = version
-                self.runtime.reload_exceptions()
-                changed = True
+            try:
+                version = self._version()
+                if version != self._store_version:
+                    self.runtime.reload_exceptions()
+                    self._store_version = version
+                    changed = True
+            except InputError as exc:
+                # The exception store is unreachable: keep deciding with the grants and
+                # emergencies already loaded, and try again at the next check.
+                self.problem = f"exception store unavailable, using the last loaded: {exc}"
+                logger.error("%s", self.problem)
             if changed:
                 pack, facts = self.runtime.snapshot()
                 self._evaluator = Evaluator(pack, facts)

@@ -11,6 +11,7 @@ from boardline.bootstrap import bootstrap
 from boardline.demo.paths import demo_pack_path
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.engine.exceptions import Grant, Scope
+from boardline.model.errors import InputError
 from boardline.model.events import Subject, WebAccess
 from boardline.policy.pack import Effect
 from boardline.settings import Settings
@@ -107,3 +108,17 @@ def test_decisions_never_mix_revisions_under_concurrent_reloads(tmp_path: Path) 
         worker.join()
     assert revisions
     assert all(outer == inner for outer, inner in revisions)
+
+
+def test_an_unreachable_exception_store_does_not_stop_decisions(tmp_path: Path) -> None:
+    live, _, clock = setup(tmp_path)
+
+    class Gone:
+        def version(self) -> str:
+            raise InputError.at("postgresql://db/boardline", "the database went away")
+
+    live.runtime.exception_log = Gone()  # type: ignore[assignment]
+    clock.now = 1.0
+    assert live.evaluator.decide(EVENT, SCHOOL).effect is Effect.DENY
+    assert live.problem is not None
+    assert "exception store unavailable" in live.problem

@@ -1,0 +1,185 @@
+"""The exception store's tables, declared once with SQLAlchemy Core.
+
+Written for the embedded default (SQLite) and PostgreSQL alike, so the types
+are the portable ones: strings and text, JSON for short lists, and
+:class:`UtcDateTime` for every instant (PostgreSQL ``timestamptz``; SQLite,
+which has no time zones, keeps UTC text and gets the zone back on reading).
+
+Nothing is ever deleted. A revocation is a new row in ``revocations``; deciding
+a request fills in its decision columns once. Every write first bumps the one
+row of ``exception_counter`` in the same transaction, and stamps the rows it
+adds with that number (``change``): the counter is the store's ``version()``
+and, because that row lock serialises writers, its numbers follow commit order
+(a sequence's would not, and a poller could miss a write that committed late).
+
+The migrations in ``migrations/versions`` create the same schema; a test
+compares the two so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+#: Constraint names are spelled out so that migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+ID = 200
+SCOPES = "scope IN ('person', 'building', 'role', 'district')"
+STATUSES = "status IN ('pending', 'approved', 'declined')"
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An instant: refuses naive datetimes, stores UTC, reads back aware UTC datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            msg = f"refusing to store a time without a time zone: {value.isoformat()}"
+            raise ValueError(msg)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _change() -> Column[int]:
+    return Column("change", BigInteger, nullable=False, comment="exception_counter value")
+
+
+def _recorded() -> Column[dt.datetime]:
+    return Column("recorded_at", UtcDateTime, nullable=False, comment="when it was written")
+
+
+exception_counter = Table(
+    "exception_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+    comment="One row, bumped by every write: the store's version.",
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("approver", String(ID), nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("target", String(ID), nullable=False),
+    Column("starts", UtcDateTime, nullable=False),
+    Column("ends", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("domains", JSON, nullable=False),
+    _change(),
+    _recorded(),
+    CheckConstraint(SCOPES, name="scope"),
+    CheckConstraint("ends > starts", name="window"),
+    comment="Administrators' grants (5460: 'unless asked to do so by administration').",
+)
+
+emergencies = Table(
+    "emergencies",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("declared_by", String(ID), nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("target", String(ID), nullable=False),
+    Column("starts", UtcDateTime, nullable=False),
+    Column("ends", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    _change(),
+    _recorded(),
+    CheckConstraint(SCOPES, name="scope"),
+    CheckConstraint("ends > starts", name="window"),
+    comment="Declared emergencies (5460: 'except in an emergency situation').",
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(50), nullable=False),
+    Column("subject", String(ID), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("emergency_id", String(ID), ForeignKey("emergencies.id"), nullable=True),
+    _change(),
+    _recorded(),
+    comment="What administrators must see, such as a declared emergency.",
+)
+
+revocations = Table(
+    "revocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("grant_id", String(ID), ForeignKey("grants.id"), nullable=True, index=True),
+    Column("emergency_id", String(ID), ForeignKey("emergencies.id"), nullable=True, index=True),
+    Column("revoked_by", String(ID), nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=False),
+    _change(),
+    _recorded(),
+    CheckConstraint("(grant_id IS NULL) <> (emergency_id IS NULL)", name="one_target"),
+    comment="A grant revoked or an emergency ended early: added, never an edit.",
+)
+
+exception_requests = Table(
+    "exception_requests",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("person", String(ID), nullable=False),
+    Column("decision_id", String(ID), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("categories", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("decided_by", String(ID), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("grant_id", String(ID), ForeignKey("grants.id"), nullable=True),
+    Column("note", Text, nullable=False),
+    _change(),
+    Column("decided_change", BigInteger, nullable=True, comment="exception_counter value"),
+    _recorded(),
+    CheckConstraint(STATUSES, name="status"),
+    CheckConstraint(
+        "status = 'pending' OR (decided_by IS NOT NULL AND decided_at IS NOT NULL)",
+        name="decided",
+    ),
+    CheckConstraint("(status = 'approved') = (grant_id IS NOT NULL)", name="grant"),
+    comment="Staff requests for an exception, waiting for or decided by an administrator.",
+)
