@@ -13,19 +13,19 @@ a minute bucket) from answering for an earlier scenario.
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from boardline.enforcement.decision_log import read_log
-from boardline.enforcement.squid.lab import LabError, check_runnable, give_to_squid_user
+from boardline.enforcement.decision_token import read_token
+from boardline.enforcement.squid.lab import LabError, check_runnable
+from boardline.enforcement.squid.protocol import decode_deny_info_message
+from tests.integration.policy_lab import Lab, boardline_command
 from tests.integration.squid_harness import (
     OriginServer,
     Response,
@@ -36,6 +36,7 @@ from tests.integration.squid_harness import (
 )
 
 pytestmark = pytest.mark.integration
+TEN_AM = dt.datetime(2026, 10, 6, 16, 0, tzinfo=dt.UTC)
 
 BLOCK_PAGE = "http://127.0.0.1:9/blocked"  # only read from the redirect, never contacted
 LAPTOP, ADMIN_LAPTOP, GHOLT_LAPTOP, TBAKER_LAPTOP = (
@@ -46,48 +47,6 @@ LAPTOP, ADMIN_LAPTOP, GHOLT_LAPTOP, TBAKER_LAPTOP = (
 )
 STUDENT = "127.30.0.5"
 SCHOOL_DAY = "2026-10-06T{}:00-06:00"
-
-
-def boardline_command() -> Path:
-    """The `boardline` script of the interpreter running the tests (its venv)."""
-    path = Path(sys.executable).with_name("boardline")
-    if not path.exists():
-        pytest.fail(f"{path} is missing: install Boardline into this venv (make install)")
-    return path
-
-
-class Lab:
-    """A Boardline configuration Squid's helper reads, plus its clock file."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.clock = root / "clock"
-        self.config = root / "boardline.toml"
-        self.state = root / "state"
-        self.config.write_text(
-            f'state_dir = "{self.state}"\nclock = "@{self.clock}"\n', encoding="utf-8"
-        )
-        self.set_time("10:00")
-
-    def set_time(self, hhmm: str) -> None:
-        self.clock.write_text(SCHOOL_DAY.format(hhmm), encoding="utf-8")
-
-    def boardline(self, *args: str) -> str:
-        env = {**os.environ, "BOARDLINE_STATE_DIR": str(self.state)}
-        result = subprocess.run(
-            [str(boardline_command()), *args, "--config", str(self.config)],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        self.give_to_proxy()
-        return result.stdout
-
-    def give_to_proxy(self) -> None:
-        give_to_squid_user(self.root)
 
 
 @pytest.fixture(scope="module")
@@ -144,8 +103,10 @@ def test_staff_on_a_social_site_at_ten_is_denied_with_the_clause(
     location = urlsplit(reply.headers["location"])
     query = parse_qs(location.query)
     assert query["d"][0].startswith("d-")
-    message = query["m"][0]
-    assert "5460.p7" in message
+    claims = read_token(decode_deny_info_message(query["m"][0]), lab.secret, TEN_AM)
+    assert claims.decision_id == query["d"][0]
+    assert claims.rule == "no-social-networking-during-school-hours"
+    assert claims.host == "www.facebook.com"
     assert ("GET", "www.facebook.com", "/") not in origin.seen
     line = squid.log_line(LAPTOP, "www.facebook.com")
     assert "no-social-networking-during-school-hours" in line

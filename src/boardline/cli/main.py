@@ -10,12 +10,14 @@ import typer
 
 from boardline.cli import categories as categories_cli
 from boardline.cli import check as check_cli
+from boardline.cli import db as db_cli
 from boardline.cli import demo as demo_cli
 from boardline.cli import exceptions as exceptions_cli
 from boardline.cli import policy as policy_cli
 from boardline.cli import policytest as policytest_cli
 from boardline.cli import redline as redline_cli
 from boardline.cli import roster as roster_cli
+from boardline.cli import serve as serve_cli
 from boardline.cli import settings as settings_cli
 from boardline.cli import squid as squid_cli
 from boardline.cli import squid_helper as squid_helper_cli
@@ -40,6 +42,8 @@ app.command("grant")(exceptions_cli.grant)
 app.command("emergency")(exceptions_cli.emergency)
 app.add_typer(exceptions_cli.app, name="exceptions")
 app.add_typer(categories_cli.app, name="categories")
+app.add_typer(serve_cli.app, name="serve")
+app.add_typer(db_cli.app, name="db")
 
 
 def main() -> None:

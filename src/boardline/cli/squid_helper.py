@@ -16,12 +16,15 @@ from typing import Annotated
 
 import typer
 
-from boardline.bootstrap import bootstrap, make_clock, open_decision_log, pack_path
+from boardline.bootstrap import bootstrap, make_clock, open_decision_log, pack_path, state_dir
+from boardline.enforcement.decision_token import SECRET_FILE, issue_token, load_secret
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid.decider import PolicyDecider
 from boardline.enforcement.squid.helper import run_helper
 from boardline.enforcement.squid.protocol import HelperRequest, HelperVerdict
+from boardline.model.decision import Decision
 from boardline.model.errors import BoardlineError
+from boardline.model.events import WebAccess
 from boardline.settings import DEMO, load_settings
 
 logger = logging.getLogger("boardline.squid_helper")
@@ -53,9 +56,16 @@ def squid_helper(
         settings = load_settings(config)
         runtime = bootstrap(settings)
         path = None if settings.pack == DEMO else pack_path(settings)
+        secret = load_secret(state_dir(settings) / SECRET_FILE)
+
+        def token(decision: Decision, event: WebAccess) -> str:
+            # Signed: the block page trusts the person in it, never a form field.
+            return issue_token(decision, decision.subject or "", event.host, secret)
+
         decider: PolicyDecider | _Unavailable = PolicyDecider(
             LivePolicy(runtime, path),
             sink=open_decision_log(settings, runtime),
+            token=token,
             clock=make_clock(settings),
         )
         logger.info("serving pack revision %s", runtime.pack.revision)

@@ -44,6 +44,8 @@ MIN_SECRET = 16
 TAG_BYTES = 16
 #: Longest token read; anything longer is not ours (and is not decoded).
 MAX_TOKEN = 2048
+#: The key file's name in the state directory, shared by the helper and the API.
+SECRET_FILE = "token-secret"  # noqa: S105 — a file name, not a secret
 
 
 @dataclass(frozen=True, slots=True)
