@@ -8,6 +8,7 @@ calls :func:`bootstrap` with the settings it read at its edge.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 import shutil
@@ -41,6 +42,7 @@ from boardline.settings import DEMO, Settings
 from boardline.storage import SqlExceptionStore
 
 DEMO_SEED = 5460
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -150,7 +152,11 @@ def load_school_calendar(settings: Settings) -> SchoolCalendar:
 def _base_categories(settings: Settings) -> CategoryIndex:
     builder = builtin_catalogue().index()
     if settings.ut1:
-        load_ut1(Path(settings.ut1), list(settings.ut1_categories), builder=builder)
+        loaded = load_ut1(Path(settings.ut1), list(settings.ut1_categories), builder=builder)
+        for problem in loaded.problems[:20]:
+            logger.warning("UT1 list: %s", problem)
+        if len(loaded.problems) > 20:
+            logger.warning("UT1 lists: %d more bad lines not shown", len(loaded.problems) - 20)
     return builder.build()
 
 

@@ -33,7 +33,8 @@ from boardline.categories.matching import (
     url_pattern,
 )
 from boardline.categories.overrides import OverrideRule, compile_overrides, decide
-from boardline.categories.table import DEFAULT_EXACT_BUDGET, FingerprintTable, TableBuilder
+from boardline.categories.table import DEFAULT_EXACT_BUDGET, FingerprintTable
+from boardline.categories.table_builder import TableBuilder
 from boardline.categories.tags import Tag, TagSets
 from boardline.model.errors import InputError
 
@@ -163,9 +164,8 @@ class CategoryIndex:
     def lookup(self, host: str, path: str = "") -> frozenset[str]:
         """The categories of a request; ``path`` is its path and query ("" for CONNECT)."""
         view = self._view(host)
-        if view.__class__ is frozenset:
-            return view  # the common case, kept cheap
-        assert isinstance(view, _HostView)
+        if isinstance(view, frozenset):
+            return view  # nearly every host: no URL entries, no overrides
         if view.static is not None:
             return view.static
         return self._resolve(view, path).categories

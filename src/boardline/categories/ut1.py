@@ -203,8 +203,8 @@ def _plain_hosts(block: bytes) -> tuple[npt.NDArray[np.intp], bool] | None:
     dots = np.flatnonzero(dot)
     if not len(dots):
         return ends, False
-    first = np.minimum(np.searchsorted(dots, starts), len(dots) - 1)
-    return ends, bool((dots[first] < ends).all())
+    first = dots[np.minimum(np.searchsorted(dots, starts), len(dots) - 1)]
+    return ends, bool(((first >= starts) & (first < ends)).all())
 
 
 class _FolderReader:

@@ -8,17 +8,25 @@ it and the in-process replay of chapter 3 stands in.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from rich.table import Table
 
 from boardline.cli.output import console
+from boardline.enforcement.decision_token import SECRET_FILE, load_secret
 from boardline.enforcement.squid.lab import (
+    SQUID_USER,
     LabError,
     OriginServer,
     check_runnable,
+    free_port,
     give_to_squid_user,
     make_run_dir,
     proxy_get,
@@ -38,6 +46,38 @@ STEPS = (
 )
 
 
+def start_as_squid_user(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", SQUID_USER, "--", *command]
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - our own command line
+            command, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def show_block_page(location: str, api_log: Path) -> None:
+    """Fetch the block page a staff member would see, as a browser would, and summarise it."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(location, timeout=10) as page:  # noqa: S310 - loopback
+                status, html = page.status, page.read().decode("utf-8", errors="replace")
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                tail = api_log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                console.print(f"[yellow]The block page did not answer.[/yellow]\n{tail}")
+                return
+            time.sleep(0.3)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    quote = re.search(r"(Accessing social networking[^.]*\.)", text)
+    console.print(
+        f"Block page ({status}): {location.split('?', maxsplit=1)[0]} quotes "
+        f"“{quote.group(1) if quote else '?'}” and offers 'request an exception' and "
+        "'declare an emergency'."
+    )
+
+
 def chapter_live_squid() -> None:
     console.rule("[bold]4. The same day through a real Squid and `boardline squid-helper`")
     command = Path(sys.executable).with_name("boardline")
@@ -52,24 +92,32 @@ def chapter_live_squid() -> None:
         )
         clock.write_text(DAY.format("07:40"), encoding="utf-8")
         give_to_squid_user(root)
+        load_secret(root / "helper-state" / SECRET_FILE)  # shared by the helper and the API
+        give_to_squid_user(root)
         origin = OriginServer().start()
+        api_port = free_port()
+        api_log = root / "api.log"
+        api = start_as_squid_user(
+            [str(command), "serve", "api", "--port", str(api_port), "--config", str(config)],
+            api_log,
+        )
         try:
             with running_squid(
                 origin.port,
                 helper_command=f"{command} squid-helper --config {config}",
-                block_page_url="http://127.0.0.1:9/blocked",
+                block_page_url=f"http://127.0.0.1:{api_port}/blocked",
                 ttl=1,
                 negative_ttl=1,
             ) as squid:
                 table = Table("time", "who", "request", "Squid", "decision id / rule (access.log)")
+                first_block: tuple[str, str] | None = None
                 for hhmm, who, address, url in STEPS:
                     clock.write_text(DAY.format(hhmm), encoding="utf-8")
                     reply = proxy_get(squid.port, url, source=address, timeout=60)
-                    shown = (
-                        "blocked → block page"
-                        if reply.status == 302
-                        else f"{reply.status} from origin"
-                    )
+                    blocked = reply.status == 302
+                    if blocked and first_block is None:
+                        first_block = (reply.headers.get("location", ""), hhmm)
+                    shown = "blocked → block page" if blocked else f"{reply.status} from origin"
                     host = url.split("/")[2]
                     line = squid.log_line(address, host, timeout=10)
                     notes = dict(p.split("=", 1) for p in line.split() if "=" in p)
@@ -79,8 +127,15 @@ def chapter_live_squid() -> None:
                 console.print(
                     "Every access.log line carries the decision id, rule and pack revision."
                 )
+                if first_block is not None:
+                    location, hhmm = first_block
+                    # Back to when it was blocked: the page's link lasts four hours.
+                    clock.write_text(DAY.format(hhmm), encoding="utf-8")
+                    show_block_page(location, api_log)
         finally:
             origin.stop()
+            api.terminate()
+            api.wait(timeout=30)
     except LabError as exc:
         console.print(f"[yellow]Skipping the live chapter:[/yellow] {exc}")
         console.print(

@@ -7,12 +7,16 @@ suffixes: the obvious implementation of the rules in
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boardline.categories import CategoryIndexBuilder
+from boardline.categories import CategoryIndexBuilder, load_ut1
+from boardline.categories import ut1 as ut1_module
+from boardline.model.errors import InputError
 from boardline.policy.pack import CategoryOverride
 
 LABELS = ["a", "b", "ab", "c-d", "x_1", "xn--bcher-kva", "9"]
@@ -118,3 +122,55 @@ def test_index_equals_reference(
         for spelling in (host, host.upper() + ".", f"{host}:8080"):
             assert index.lookup(spelling, full) == expected, (spelling, full)
         assert {m.category for m in index.explain(host, full)} == expected
+
+
+line_entries = st.one_of(
+    domains,
+    domains.map(str.upper),
+    domains.map(lambda d: d + "."),
+    domains.map(lambda d: "." + d),
+    st.sampled_from(
+        ["192.0.2.7", "2001:db8::1", "localhost", "# comment", "", "bad entry", "a..b"]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(line_entries, max_size=40),
+    hosts=st.lists(domains, min_size=1, max_size=10),
+    block=st.sampled_from([16, 64, 1 << 20]),
+    crlf=st.booleans(),
+)
+def test_ut1_reader_equals_entry_by_entry(
+    lines: list[str], hosts: list[str], block: int, crlf: bool
+) -> None:
+    """Reading a file in blocks (fast and line-by-line paths) adds what add_domain would."""
+    reference = CategoryIndexBuilder()
+    bad = 0
+    for line in lines:
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        try:
+            if " " in entry:
+                raise InputError.at("x", "two words")
+            reference.add_domain(entry, "cat", "ut1:cat")
+        except InputError:
+            bad += 1
+    expected = reference.build()
+    saved = ut1_module.BLOCK_SIZE
+    ut1_module.BLOCK_SIZE = block
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "cat"
+            folder.mkdir()
+            newline = "\r\n" if crlf else "\n"
+            (folder / "domains").write_bytes(newline.join(lines).encode("utf-8"))
+            imported = load_ut1(Path(tmp))
+    finally:
+        ut1_module.BLOCK_SIZE = saved
+    assert imported.bad_lines == bad
+    index = imported.build()
+    for host in [*hosts, "192.0.2.7", "2001:db8::1", "localhost", "x.localhost"]:
+        assert index.lookup(host) == expected.lookup(host), host
