@@ -7,7 +7,7 @@ Every measurement runs in a fresh interpreter (this script with ``--child``), so
 peak resident memory (VmHWM, the same as ``getrusage().ru_maxrss``) belongs to
 that measurement alone. Lists:
 
-* the UT1 snapshot at /work/shared/datasets/ut1, all categories (domains and URLs);
+* the UT1 snapshot in ../shared/datasets/ut1 (beside the checkout), all categories;
 * a generated list of 5,000,000 domains in UT1 format, written to a temporary
   folder from a fixed seed (lengths and TLDs close to UT1's: ~15.7 characters).
 
@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-UT1 = Path("/work/shared/datasets/ut1")
+UT1 = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ut1"
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 SEED = 5460

@@ -10,8 +10,9 @@ import pytest
 from boardline.categories import CategoryIndexBuilder, builtin_catalogue, load_ut1
 from boardline.categories import ut1 as ut1_module
 from boardline.model.errors import InputError
+from tests.shared_data import UT1 as SHARED_UT1
 
-UT1 = Path("/work/shared/datasets/ut1")
+UT1 = SHARED_UT1
 
 
 def write(root: Path, category: str, name: str, content: str | bytes) -> Path:

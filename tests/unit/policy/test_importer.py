@@ -23,8 +23,9 @@ from boardline.policy.importer import ImportResult, import_policy, import_policy
 from boardline.policy.pack_loader import load_pack
 from boardline.policy.pack_snippet import policy_yaml
 from boardline.policy.text_cleanup import WHITESPACE
+from tests.shared_data import SEED_5460
 
-SEED = Path("/work/shared/seed/5460-electronic-resources-and-social-networking.txt")
+SEED = SEED_5460
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "policies"
 
 # --- the accounting check ------------------------------------------------------------------
