@@ -51,6 +51,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 #: The longest host name DNS allows (RFC 1035), in its dotted text form.
 MAX_HOST_LENGTH = 253
@@ -60,7 +61,12 @@ MAX_LABEL_LENGTH = 63
 # real lists carry them (``kral_oyun.example.com``) and browsers resolve them.
 _LABEL = r"[a-z0-9_\-]{1,63}"
 _DOMAIN_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
-_WWW_PREFIX_RE = re.compile(r"(?:www|web|ftp)[0-9]*\.(?=[^.]+\.)")
+_WWW_PREFIX_RE = re.compile(r"^(?:www|web|ftp)[0-9]*\.(?=[^.]+\.)")
+#: Characters a URL carries as they are; anything else is percent-encoded first, so a
+#: path decoded by the proxy ("/jogos gratuitos") and a list's encoded entry
+#: ("/jogos%20gratuitos") meet in one form.
+_NEEDS_QUOTING_RE = re.compile(r"[^A-Za-z0-9\-._~/%:@!$&'()*+,;=?]")
+_SAFE = "/%:@!$&'()*+,;=?~"
 _ESCAPE_RE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 _SLASHES_RE = re.compile(r"//+")
@@ -214,6 +220,8 @@ def url_pattern(entry: str) -> UrlPattern:
 def request_path(path: str) -> tuple[str, frozenset[str]]:
     """The normal form of a request's path and its set of ``name=value`` parameters."""
     path = path.split("#", 1)[0]
+    if _NEEDS_QUOTING_RE.search(path):
+        path = quote(path, safe=_SAFE)
     path, _, query = path.partition("?")
     if "%" in path:
         path = _ESCAPE_RE.sub(_unescape, path)

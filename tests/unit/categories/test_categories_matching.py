@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from boardline.categories.index import CategoryIndexBuilder
 from boardline.categories.matching import (
     EntryError,
     domain_key,
@@ -130,3 +131,26 @@ def test_request_path_parameters() -> None:
 )
 def test_split_target(target: str, expected: tuple[str, str]) -> None:
     assert split_target(target) == expected
+
+
+def test_a_decoded_request_path_meets_a_percent_encoded_list_entry() -> None:
+    builder = CategoryIndexBuilder()
+    builder.add_url("example.org/label/jogos%20gratuitos", "games", "test")
+    builder.add_url("example.org/caf%C3%A9", "games", "test")
+    index = builder.build()
+    assert index.lookup("example.org", "/label/jogos gratuitos") == {"games"}
+    assert index.lookup("example.org", "/label/jogos%20gratuitos") == {"games"}
+    assert index.lookup("example.org", "/café") == {"games"}
+    assert index.lookup("example.org", "/label/jogos gratuitosx") == frozenset()
+
+
+def test_only_a_leading_www_is_dropped_from_a_url_entry() -> None:
+    builder = CategoryIndexBuilder()
+    builder.add_url("nuweb.co.uk/play", "games", "test")
+    builder.add_url("myftp.example.org/x", "games", "test")
+    builder.add_url("www.example.net/y", "games", "test")
+    index = builder.build()
+    assert index.lookup("nuweb.co.uk", "/play") == {"games"}
+    assert index.lookup("myftp.example.org", "/x") == {"games"}
+    assert index.lookup("example.net", "/y") == {"games"}
+    assert index.lookup("nuco.uk", "/play") == frozenset()
