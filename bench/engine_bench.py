@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from boardline.bootstrap import bootstrap  # noqa: E402
+from boardline.directory.directory import Directory  # noqa: E402
 from boardline.engine.evaluate import evaluate  # noqa: E402
 from boardline.engine.evaluator import Evaluator  # noqa: E402
 from boardline.model.decision import Decision  # noqa: E402
@@ -61,7 +62,9 @@ def ut1_categories(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "domains").is_file())
 
 
-def make_stream(n: int, root: Path, seed: int = 5460) -> list[tuple[WebAccess, dt.datetime]]:
+def make_stream(
+    n: int, root: Path, staff: list[str], seed: int = 5460
+) -> list[tuple[WebAccess, dt.datetime]]:
     """A proxy's view of a school week: popular sites repeat (Zipf), time moves forward."""
     rng = random.Random(seed)
     social = read_domains(root / "social_networks" / "domains", 20000)
@@ -84,8 +87,7 @@ def make_stream(n: int, root: Path, seed: int = 5460) -> list[tuple[WebAccess, d
         "www.reddit.com",
     ]
     unlisted = [f"site{n}.example.org" for n in range(2000)]
-    staff = [f"staff-{n:04d}" for n in range(3, 60)]  # sourcedIds resolve like usernames
-    users = ["mrivera", "tharper", "jcarter", "tbaker", "gholt", "swong", "ecole", "noah.hale"]
+    users = ["noah.hale", "lily.baker"]  # students who log in to the proxy too
     zone = ZoneInfo("America/Denver")
     days = [dt.date(2026, 10, 5) + dt.timedelta(days=d) for d in range(21)]
     pool: list[str] = []
@@ -203,7 +205,10 @@ def main() -> None:
         load_s = time.perf_counter() - started
         loaded_rss = rss_mb()
         pack, facts = rt.snapshot()
-        stream = make_stream(args.n, root)
+        directory = rt.facts.directory
+        assert isinstance(directory, Directory)
+        staff = sorted(p.username for p in directory.people() if p.is_staff)
+        stream = make_stream(args.n, root, staff)
         # Warm-up: the same stream once (as a proxy's steady state sees repeated hosts).
         for event, at in stream[:20000]:
             evaluate(event, facts, pack, at)
