@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from boardline.model.errors import InputError, Place, Problem
 
@@ -121,3 +122,61 @@ def _scalar(node: yaml.Node) -> Any:
     if node.tag == _BOOL:
         return str(node.value).lower() in _TRUE
     return str(node.value)
+
+
+def decode_text(raw: bytes | str, file: str, *, what: str, max_bytes: int) -> str:
+    """Bytes of a YAML file as text, refusing what is too big, binary or not UTF-8."""
+    if isinstance(raw, str):
+        return raw
+    if len(raw) > max_bytes:
+        raise InputError.at(file, f"the {what} is larger than {max_bytes >> 20} MiB")
+    if b"\x00" in raw[:8192]:
+        raise InputError.at(file, "this is not a text file (it contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError.at(file, "the file is not valid UTF-8", line=line) from None
+
+
+def validation_problems(exc: ValidationError, located: Located) -> list[Problem]:
+    """Pydantic's errors as problems at the file, line and field they are about."""
+    return [
+        Problem(located.place(document_loc(error["loc"], located.data)), _message(error))
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def document_loc(loc: tuple[Any, ...], data: Any) -> Loc:
+    """The error's path in the document, without pydantic's own steps.
+
+    Pydantic inserts steps that are not keys of the document: tagged-union tags
+    (``rules.2.posting.effect``), ``function-after`` validators and ``[key]``
+    markers; only the document's own keys and indexes are kept.
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        own_key = isinstance(node, dict) and part in node
+        if isinstance(part, str) and not own_key:
+            if part.startswith(("function-", "[")) or "[" in part:
+                continue
+            if isinstance(node, dict) and node.get("kind") == part:
+                continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field is missing"
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -12,12 +12,11 @@ pydantic models, runs the cross-field checks of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from boardline.model.errors import InputError, Problem
-from boardline.policy.yaml_source import Loc, Located, read_yaml
+from boardline.policy.yaml_source import Located, decode_text, read_yaml, validation_problems
 from boardline.schedule.calendar import SchoolCalendar
 from boardline.schedule.checks import cross_check
 from boardline.schedule.spec import CALENDAR_FORMAT, CalendarSpec
@@ -37,7 +36,11 @@ def load_calendar(path: str | Path) -> SchoolCalendar:
 
 def parse_calendar(text: str | bytes, file: str = "<calendar>") -> SchoolCalendar:
     """Validate and compile a calendar given as text (or bytes); ``file`` names it in errors."""
-    return SchoolCalendar(validate_calendar(read_yaml(_decode(text, file), file)))
+    return SchoolCalendar(
+        validate_calendar(
+            read_yaml(decode_text(text, file, what="calendar", max_bytes=MAX_CALENDAR_BYTES), file)
+        )
+    )
 
 
 def validate_calendar(located: Located) -> CalendarSpec:
@@ -51,56 +54,8 @@ def validate_calendar(located: Located) -> CalendarSpec:
     try:
         spec = CalendarSpec.model_validate(located.data)
     except ValidationError as exc:
-        raise InputError(_problems(exc, located)) from None
+        raise InputError(validation_problems(exc, located)) from None
     problems = cross_check(spec)
     if problems:
         raise InputError([Problem(located.place(loc), msg) for loc, msg in problems])
     return spec
-
-
-def _decode(raw: str | bytes, file: str) -> str:
-    if isinstance(raw, str):
-        return raw
-    if len(raw) > MAX_CALENDAR_BYTES:
-        raise InputError.at(file, f"the calendar is larger than {MAX_CALENDAR_BYTES >> 20} MiB")
-    if b"\x00" in raw[:8192]:
-        raise InputError.at(file, "this is not a text file (it contains NUL bytes)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError.at(file, "the file is not valid UTF-8", line=line) from None
-
-
-def _problems(exc: ValidationError, located: Located) -> list[Problem]:
-    return [
-        Problem(located.place(_document_loc(error["loc"], located.data)), _message(error))
-        for error in exc.errors(include_url=False)
-    ]
-
-
-def _document_loc(loc: tuple[Any, ...], data: Any) -> Loc:
-    """The error's path in the document, without pydantic's own steps (``[key]``)."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        own_step = isinstance(part, str) and part.startswith(("[", "function-"))
-        if own_step and not (isinstance(node, dict) and part in node):
-            continue
-        out.append(part)
-        if isinstance(node, dict) and isinstance(part, str):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "required field is missing"
-    return str(error["msg"]).removeprefix("Value error, ")
