@@ -92,8 +92,9 @@ class ExceptionStore(Protocol):
 
     def add_request(self, request: ExceptionRequest) -> None: ...
 
-    def decide_request(self, request: ExceptionRequest) -> None:
-        """Record the approved or declined request (its status, decider and grant id)."""
+    def decide_request(self, request: ExceptionRequest, grant: Grant | None = None) -> None:
+        """Record the approved or declined request; an approval's grant is written with it,
+        atomically, so a request decided twice never leaves a second grant behind."""
         ...
 
     def read(self) -> StoredExceptions: ...

@@ -169,20 +169,23 @@ class SqlExceptionStore:
 
     def add_grant(self, grant: Grant) -> None:
         with self._write("record the grant") as write:
-            if _exists(write.connection, t.grants, grant.id):
-                raise InputError.at("grant", f"grant {grant.id} already exists", field="id")
-            row = {
-                "id": grant.id,
-                "approver": grant.approver,
-                "scope": grant.scope.value,
-                "target": grant.target,
-                "starts": grant.starts,
-                "ends": grant.ends,
-                "reason": grant.reason,
-                "categories": list(grant.categories),
-                "domains": list(grant.domains),
-            }
-            self._insert(write, t.grants, [row])
+            self._insert_grant(write, grant)
+
+    def _insert_grant(self, write: _Write, grant: Grant) -> None:
+        if _exists(write.connection, t.grants, grant.id):
+            raise InputError.at("grant", f"grant {grant.id} already exists", field="id")
+        row = {
+            "id": grant.id,
+            "approver": grant.approver,
+            "scope": grant.scope.value,
+            "target": grant.target,
+            "starts": grant.starts,
+            "ends": grant.ends,
+            "reason": grant.reason,
+            "categories": list(grant.categories),
+            "domains": list(grant.domains),
+        }
+        self._insert(write, t.grants, [row])
 
     def add_emergency(self, emergency: Emergency, alert: Alert) -> None:
         """Keep the emergency and its alert together: both are written, or neither."""
@@ -255,11 +258,17 @@ class SqlExceptionStore:
             }
             self._insert(write, t.exception_requests, [row])
 
-    def decide_request(self, request: ExceptionRequest) -> None:
-        """Record an approval (with the grant already added) or a decline, exactly once."""
+    def decide_request(self, request: ExceptionRequest, grant: Grant | None = None) -> None:
+        """Record an approval (with its grant, in the same transaction) or a decline, once.
+
+        Two administrators approving the same request at once: the second finds it
+        decided, and its grant is rolled back with it, so no stray grant remains.
+        """
         _check_decision(request)
         with self._write("record the decision") as write:
             connection = write.connection
+            if grant is not None:
+                self._insert_grant(write, grant)
             table = t.exception_requests
             if request.grant_id is not None and not _exists(connection, t.grants, request.grant_id):
                 raise InputError.at(

@@ -182,6 +182,24 @@ def test_a_request_waits_then_is_approved_with_its_grant(store: SqlExceptionStor
     assert store.read().requests == (approved,)
 
 
+def test_an_approval_writes_its_grant_atomically_and_only_once(store: SqlExceptionStore) -> None:
+    asked = request("r9")
+    store.add_request(asked)
+    first, second = grant("g-first"), grant("g-second")
+    approved = dataclasses.replace(
+        asked, status=RequestStatus.APPROVED, decided_by="jcarter", decided_at=T0, grant_id=first.id
+    )
+    store.decide_request(approved, first)
+    late = dataclasses.replace(approved, decided_by="superintendent", grant_id=second.id)
+    version = store.version()
+    with pytest.raises(InputError, match="already approved by jcarter"):
+        store.decide_request(late, second)
+    stored = store.read()
+    assert [g.id for g in stored.book.grants] == ["g-first"]
+    assert stored.requests == (approved,)
+    assert store.version() == version
+
+
 def test_a_request_can_be_declined_once(store: SqlExceptionStore) -> None:
     asked = request("r2")
     store.add_request(asked)

@@ -212,9 +212,7 @@ class ExceptionDesk:
             categories=categories,
             domains=domains,
         )
-        store = self.service.store
-        store.add_grant(grant)
-        store.decide_request(
+        self.service.store.decide_request(
             dataclasses.replace(
                 request,
                 status=RequestStatus.APPROVED,
@@ -222,7 +220,8 @@ class ExceptionDesk:
                 decided_at=now,
                 grant_id=grant.id,
                 note=note.strip(),
-            )
+            ),
+            grant,
         )
         self.service.changed_exceptions()
         return grant
