@@ -7,6 +7,7 @@ from collections.abc import Callable, Generator, Iterator
 
 import pytest
 
+from tests.integration.policy_lab import Lab, policy_lab
 from tests.integration.squid_harness import OriginServer, SquidProcess, running_squid
 
 
@@ -55,3 +56,10 @@ def start_squid(
             for squid in started:
                 exit_code = squid.process.poll() if squid.process else None
                 print(f"Squid {squid.name} (exit status {exit_code}):\n{squid.diagnostics()}")
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    """A Boardline configuration Squid's helpers can use (see :mod:`policy_lab`)."""
+    with policy_lab() as made:
+        yield made

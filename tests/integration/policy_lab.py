@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from boardline.enforcement.decision_token import SECRET_FILE, load_secret
-from boardline.enforcement.squid.lab import give_to_squid_user
+from boardline.enforcement.squid.lab import give_to_squid_user, make_run_dir
 
 SCHOOL_DAY = "2026-10-06T{}:00-06:00"
 
@@ -58,3 +61,16 @@ class Lab:
 
     def give_to_proxy(self) -> None:
         give_to_squid_user(self.root)
+
+
+@contextlib.contextmanager
+def policy_lab() -> Iterator[Lab]:
+    """A lab in a fresh run directory, the demo district generated once before Squid starts
+    several helpers at a time; removed afterwards."""
+    root = make_run_dir()
+    try:
+        lab = Lab(root)
+        lab.boardline("exceptions", "list")
+        yield lab
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

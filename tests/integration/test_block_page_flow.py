@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -24,24 +23,12 @@ from tests.integration.policy_lab import Lab, boardline_command
 from tests.integration.squid_harness import (
     OriginServer,
     SquidProcess,
-    make_run_dir,
     proxy_get,
     running_squid,
 )
 
 pytestmark = pytest.mark.integration
 LAPTOP = "127.10.1.10"
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    root = make_run_dir()
-    try:
-        lab = Lab(root)
-        lab.boardline("exceptions", "list")
-        yield lab
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ a minute bucket) from answering for an earlier scenario.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -30,7 +29,6 @@ from tests.integration.squid_harness import (
     OriginServer,
     Response,
     SquidProcess,
-    make_run_dir,
     proxy_get,
     running_squid,
 )
@@ -47,18 +45,6 @@ LAPTOP, ADMIN_LAPTOP, GHOLT_LAPTOP, TBAKER_LAPTOP = (
 )
 STUDENT = "127.30.0.5"
 SCHOOL_DAY = "2026-10-06T{}:00-06:00"
-
-
-@pytest.fixture(scope="module")
-def lab() -> Iterator[Lab]:
-    root = make_run_dir()
-    try:
-        lab = Lab(root)
-        # Generate the demo district once, before Squid starts several helpers at a time.
-        lab.boardline("exceptions", "list")
-        yield lab
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
