@@ -17,7 +17,6 @@ import typer
 from boardline.bootstrap import bootstrap, make_clock, open_decision_log, state_dir
 from boardline.cli.output import console, fail
 from boardline.enforcement.decision_token import SECRET_FILE, load_secret
-from boardline.enforcement.http_api import create_app
 from boardline.model.errors import InputError, Place, Problem
 from boardline.settings import load_settings
 
@@ -83,6 +82,9 @@ def api(
     except InputError as exc:
         fail(exc)
     sink = open_decision_log(settings, runtime)
+    # Imported here: FastAPI costs every other command (the Squid helper above all) ~0.5 s.
+    from boardline.enforcement.http_api import create_app
+
     application = create_app(runtime, secret=secret, clock=clock, admin_keys=keys, sink=sink)
     console.print(
         f"Boardline API on http://{host}:{port} — pack {runtime.pack.revision}, "
