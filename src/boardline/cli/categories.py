@@ -20,6 +20,7 @@ from boardline.categories import (
 )
 from boardline.cli.output import console, emit_json, err_console, fail
 from boardline.model.errors import InputError, Problem
+from boardline.policy.pack_loader import load_pack
 
 app = typer.Typer(help="Domain categories: look hosts and URLs up, import UT1 lists.")
 
@@ -41,6 +42,10 @@ def lookup(
         Path | None, typer.Option("--ut1", help="Also read this UT1 folder.", show_default=False)
     ] = None,
     only: OnlyOpt = None,
+    pack: Annotated[
+        Path | None,
+        typer.Option("--pack", help="Apply this pack's category overrides.", show_default=False),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Show the categories of each URL or host and the entries that put it there."""
@@ -49,6 +54,11 @@ def lookup(
         imported = _load(ut1, only, builder)
         _warn(imported.problems)
     index = builder.build()
+    if pack is not None:
+        try:
+            index = index.with_overrides(load_pack(pack).category_overrides)
+        except InputError as exc:
+            fail(exc)
     if json_out:
         emit_json([_lookup_json(index, target) for target in targets])
         return
@@ -58,8 +68,14 @@ def lookup(
     for target in targets:
         host, path = split_target(target)
         entries = "\n".join(
-            f"{m.category}: {m.entry} ({', '.join(v for v in (m.service, m.source) if v)})"
-            for m in index.explain(host, path)
+            [
+                f"{m.category}: {m.entry} ({', '.join(v for v in (m.service, m.source) if v)})"
+                for m in index.explain(host, path)
+            ]
+            + [
+                f"not {r.match.category}: {r.override} ({r.reason})"
+                for r in index.explain_removed(host, path)
+            ]
         )
         table.add_row(target, ", ".join(sorted(index.lookup(host, path))) or "—", entries)
     console.print(table)

@@ -88,3 +88,30 @@ def test_import_of_a_missing_folder_fails_with_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["categories", "import", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "not a folder of UT1 category lists" in result.output
+
+
+def test_lookup_applies_a_packs_overrides_and_says_why() -> None:
+    from boardline.demo.paths import demo_pack_path
+
+    pack = str(demo_pack_path())
+    result = runner.invoke(
+        app, ["categories", "lookup", "edu.pinterest.com", "www.pinterest.com", "--pack", pack]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "not social_networks: edu.pinterest.com" in text
+    assert "Curriculum planning boards" in text
+    plain = runner.invoke(app, ["categories", "lookup", "--json", "edu.pinterest.com"])
+    with_pack = runner.invoke(
+        app, ["categories", "lookup", "--json", "edu.pinterest.com", "--pack", pack]
+    )
+    assert json.loads(plain.output)[0]["categories"] == ["social_networks"]
+    assert json.loads(with_pack.output)[0]["categories"] == []
+
+
+def test_lookup_with_a_broken_pack_names_the_place(tmp_path: Path) -> None:
+    broken = tmp_path / "pack.yaml"
+    broken.write_text("format: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["categories", "lookup", "x.com", "--pack", str(broken)])
+    assert result.exit_code == 2
+    assert "pack.yaml:2" in result.output
