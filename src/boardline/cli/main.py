@@ -11,6 +11,7 @@ import typer
 from boardline.cli import categories as categories_cli
 from boardline.cli import check as check_cli
 from boardline.cli import db as db_cli
+from boardline.cli import decisions as decisions_cli
 from boardline.cli import demo as demo_cli
 from boardline.cli import exceptions as exceptions_cli
 from boardline.cli import policy as policy_cli
@@ -44,6 +45,7 @@ app.add_typer(exceptions_cli.app, name="exceptions")
 app.add_typer(categories_cli.app, name="categories")
 app.add_typer(serve_cli.app, name="serve")
 app.add_typer(db_cli.app, name="db")
+app.add_typer(decisions_cli.app, name="decisions")
 
 
 def main() -> None:
