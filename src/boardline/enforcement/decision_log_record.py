@@ -29,7 +29,6 @@ from boardline.policy.pack import Role
 _CACHE_SIZE = 4096
 #: citations tuple id -> (the tuple, kept alive so the id stays its own; its dicts)
 _citations: dict[int, tuple[tuple[Citation, ...], list[dict[str, str]]]] = {}
-_instants: dict[dt.datetime, str] = {}
 
 
 def strip_query(path: str) -> str:
@@ -43,15 +42,15 @@ def strip_query(path: str) -> str:
 
 
 def utc_text(moment: dt.datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, as pydantic writes an aware UTC datetime."""
-    found = _instants.get(moment)
-    if found is None:
-        text = moment.astimezone(dt.UTC).isoformat()
-        found = text[:-6] + "Z" if text.endswith("+00:00") else text
-        if len(_instants) >= _CACHE_SIZE:
-            _instants.clear()
-        _instants[moment] = found
-    return found
+    """ISO 8601 in UTC with a ``Z``, as pydantic writes an aware UTC datetime.
+
+    No cache: a proxy's instants are all different, and a cache that always
+    misses costs more than the formatting it saves.
+    """
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def role_name(role: Role | str | None) -> str:
