@@ -89,7 +89,11 @@ def test_staff_on_a_social_site_at_ten_is_denied_with_the_clause(
     location = urlsplit(reply.headers["location"])
     query = parse_qs(location.query)
     assert query["d"][0].startswith("d-")
-    claims = read_token(decode_deny_info_message(query["m"][0]), lab.secret, TEN_AM)
+    message = decode_deny_info_message(query["m"][0])
+    token, readable = message.split(maxsplit=1)
+    assert readable.startswith(f"{query['d'][0]} policy 5460 clause 5460.p7: “Accessing social")
+    assert "no administrator grant or emergency covers mrivera" in readable
+    claims = read_token(token, lab.secret, TEN_AM)
     assert claims.decision_id == query["d"][0]
     assert claims.rule == "no-social-networking-during-school-hours"
     assert claims.host == "www.facebook.com"

@@ -106,7 +106,9 @@ def block_page_routes(desk: ExceptionDesk, pages: Pages, secret: bytes) -> APIRo
     ) -> Response:
         # Squid's deny_info sends the helper's message as ``m`` (the token, HTML-escaped
         # by Squid) and the decision id as ``d``; links made elsewhere use ``t``.
-        token = t if t is not None else (decode_deny_info_message(m) if m is not None else None)
+        # The helper's message starts with the token; the rest is for Squid's own page.
+        message = decode_deny_info_message(m).split(maxsplit=1) if m is not None else []
+        token = t if t is not None else (message[0] if message else None)
         checked = claims_of(request, token)
         if isinstance(checked, HTMLResponse):
             return checked

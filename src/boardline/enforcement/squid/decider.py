@@ -80,8 +80,18 @@ class PolicyDecider:
             self.sink.flush()
 
     def _message(self, decision: Decision, event: WebAccess) -> str:
-        if self.token is not None:
-            return self.token(decision, event)
+        """What Squid shows as ``%o``: the decision id, the clause quoted and the reason.
+
+        With a token issuer the signed token comes first (the block page reads the
+        first word); the rest keeps Squid's own error page readable without it.
+        """
         citation = decision.citations[0] if decision.citations else None
-        where = f"policy {citation.policy} clause {citation.clause}: " if citation else ""
-        return f"{decision.decision_id} {where}{decision.explanation}"
+        where = (
+            f"policy {citation.policy} clause {citation.clause}: \u201c{citation.quote}\u201d "
+            if citation
+            else ""
+        )
+        readable = f"{decision.decision_id} {where}{decision.explanation}"
+        if self.token is not None:
+            return f"{self.token(decision, event)} {readable}"
+        return readable
