@@ -22,6 +22,7 @@ interpretation (district vs personal equipment), never a choice made here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 from boardline.directory.network import Identity
@@ -115,22 +116,23 @@ class _Builder:
         alert: bool = False,
         categories: tuple[str, ...] = (),
     ) -> Decision:
+        # Positional: a NamedTuple builds noticeably faster that way on the hot path.
         return Decision(
-            decision_id=decision_id(self.pack.revision, self.event, self.moment),
-            effect=effect,
-            rule=rule,
-            revision=self.pack.revision,
-            citations=citations,
-            explanation=explanation,
-            event_kind=self.event.kind,
-            at=self.now,
-            subject=self.subject,
-            severity=severity,
-            exception=exception,
-            follow_up=follow_up if effect is not Effect.ALLOW else (),
-            alert=alert,
-            categories=categories,
-            facts=tuple(self.facts),
+            decision_id(self.pack.revision, self.event, self.moment),
+            effect,
+            rule,
+            self.pack.revision,
+            citations,
+            explanation,
+            self.event.kind,
+            self.now,
+            self.subject,
+            severity,
+            exception,
+            follow_up if effect is not Effect.ALLOW else (),
+            alert,
+            categories,
+            tuple(self.facts) if self.facts else (),
         )
 
     def default(self, unknown: bool, who: str) -> Decision:
@@ -146,8 +148,13 @@ class _Builder:
         return self.make(effect, rule_id, pack.default_citations, f"{effect.value}: {text}")
 
 
+@functools.lru_cache(maxsize=64)
+def _role_list(roles: frozenset[str]) -> str:
+    return ", ".join(sorted(roles))
+
+
 def _roles(pack: CompiledPack) -> str:
-    return ", ".join(sorted(pack.covered_roles))
+    return _role_list(pack.covered_roles)
 
 
 def _person(facts: Facts, who: str) -> Person | None:
