@@ -13,10 +13,8 @@ import os
 import secrets
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from boardline.categories import CategoryIndex, builtin_catalogue, load_ut1
@@ -31,64 +29,17 @@ from boardline.directory.person import Person
 from boardline.enforcement.decision_log import DecisionLogWriter
 from boardline.engine.cases import FactsLoader, FactsSpec
 from boardline.engine.compiled import CompiledPack, compile_pack
-from boardline.engine.exceptions import Alert, ExceptionBook
 from boardline.engine.facts import Facts
-from boardline.engine.requests import ExceptionStore
 from boardline.model.errors import InputError
 from boardline.policy.pack import Pack
 from boardline.policy.pack_loader import load_pack
+from boardline.runtime import Runtime, now_utc
 from boardline.schedule import SchoolCalendar, load_calendar
 from boardline.settings import DEMO, Settings
 from boardline.storage import SqlExceptionStore
 
 DEMO_SEED = 5460
 logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Runtime:
-    """Everything an entry point needs, built from settings.
-
-    ``snapshot()`` returns the compiled pack and facts as one consistent pair:
-    a reload replaces both references under a lock, so a decision never mixes
-    two revisions.
-    """
-
-    settings: Settings
-    pack: Pack
-    compiled: CompiledPack
-    facts: Facts
-    #: The exception store (grants, emergencies, alerts, requests); the name predates SQL.
-    exception_log: ExceptionStore
-    alerts: tuple[Alert, ...] = ()
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def snapshot(self) -> tuple[CompiledPack, Facts]:
-        with self._lock:
-            return self.compiled, self.facts
-
-    def reload_exceptions(self) -> ExceptionBook:
-        stored = self.exception_log.read()
-        with self._lock:
-            self.facts = self.facts.with_exceptions(stored.book)
-            self.alerts = stored.alerts
-        return stored.book
-
-    def replace_pack(self, pack: Pack) -> None:
-        compiled = compile_pack(pack)
-        categories = self.facts.categories
-        if isinstance(categories, CategoryIndex):
-            categories = _base_categories(self.settings).with_overrides(pack.category_overrides)
-        facts = Facts(
-            self.facts.directory,
-            self.facts.networks,
-            self.facts.calendar,
-            categories,
-            self.facts.exceptions,
-            self.facts.default_building,
-        )
-        with self._lock:
-            self.pack, self.compiled, self.facts = pack, compiled, facts
 
 
 def state_dir(settings: Settings) -> Path:
@@ -177,16 +128,26 @@ def bootstrap(settings: Settings) -> Runtime:
     directory = load_directory(settings)
     networks = load_network_map(settings, directory)
     calendar = load_school_calendar(settings)
-    categories = load_categories(settings, pack)
-    log = SqlExceptionStore(database_url(settings))
-    stored = log.read()
-    facts = Facts(directory, networks, calendar, categories, stored.book, settings.default_building)
-    return Runtime(settings, pack, compile_pack(pack), facts, log, stored.alerts)
-
-
-def now_utc() -> dt.datetime:
-    """The clock, read at the edge and handed to the pure core."""
-    return dt.datetime.now(dt.UTC)
+    base = _base_categories(settings)
+    store = SqlExceptionStore(database_url(settings))
+    stored = store.read()
+    facts = Facts(
+        directory,
+        networks,
+        calendar,
+        base.with_overrides(pack.category_overrides),
+        stored.book,
+        settings.default_building,
+    )
+    return Runtime(
+        pack,
+        compile_pack(pack),
+        facts,
+        store,
+        base_categories=base,
+        pack_file=None if settings.pack == DEMO else pack_path(settings),
+        alerts=stored.alerts,
+    )
 
 
 def make_clock(settings: Settings) -> Callable[[], dt.datetime]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from boardline.bootstrap import Runtime, bootstrap
+from boardline.bootstrap import bootstrap
 from boardline.cli.demo_squid import chapter_live_squid
 from boardline.cli.output import console
 from boardline.cli.policy import print_policy
@@ -42,6 +42,7 @@ from boardline.model.events import (
 from boardline.policy.importer import import_policy_file
 from boardline.policy.pack import Audience, Channel, Effect
 from boardline.policy.redline import redline
+from boardline.runtime import Runtime
 from boardline.settings import Settings
 
 _COLOUR = {Effect.ALLOW: "green", Effect.DENY: "red", Effect.FLAG: "yellow"}

@@ -14,12 +14,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from boardline.bootstrap import Runtime, now_utc
 from boardline.cli.output import console, emit_json, fail
 from boardline.cli.runtime import ConfigOpt, parse_at, runtime
 from boardline.engine.exceptions import Scope, declare_emergency, new_grant
 from boardline.model.errors import InputError
 from boardline.policy.pack import Role
+from boardline.runtime import Runtime, now_utc
 
 app = typer.Typer(help="List and revoke administrator grants and emergencies.")
 
@@ -92,7 +92,7 @@ def grant(
     except InputError as exc:
         fail(exc)
     try:
-        rt.exception_log.add_grant(made)
+        rt.exception_store.add_grant(made)
     except InputError as exc:
         fail(exc)
     if json_out:
@@ -146,7 +146,7 @@ def emergency(
     except InputError as exc:
         fail(exc)
     try:
-        rt.exception_log.add_emergency(made, alert)
+        rt.exception_store.add_emergency(made, alert)
     except InputError as exc:
         fail(exc)
     if json_out:
@@ -243,7 +243,7 @@ def revoke(
     if exception_id not in known:
         fail(f"no grant or emergency {exception_id}")
     try:
-        rt.exception_log.revoke(exception_id, name, now_utc())
+        rt.exception_store.revoke(exception_id, name, now_utc())
     except InputError as exc:
         fail(exc)
     console.print(f"revoked {exception_id}")

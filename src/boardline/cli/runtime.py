@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from boardline.bootstrap import Runtime, bootstrap, now_utc
+from boardline.bootstrap import bootstrap
 from boardline.cli.output import fail
 from boardline.model.errors import InputError
+from boardline.runtime import Runtime, now_utc
 from boardline.settings import load_settings
 
 ConfigOpt = Annotated[

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from boardline.bootstrap import bootstrap, make_clock, open_decision_log, pack_path, state_dir
+from boardline.bootstrap import bootstrap, make_clock, open_decision_log, state_dir
 from boardline.enforcement.decision_token import SECRET_FILE, issue_token, load_secret
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid.decider import PolicyDecider
@@ -25,7 +25,7 @@ from boardline.enforcement.squid.protocol import HelperRequest, HelperVerdict
 from boardline.model.decision import Decision
 from boardline.model.errors import BoardlineError
 from boardline.model.events import WebAccess
-from boardline.settings import DEMO, load_settings
+from boardline.settings import load_settings
 
 logger = logging.getLogger("boardline.squid_helper")
 
@@ -55,7 +55,6 @@ def squid_helper(
     try:
         settings = load_settings(config)
         runtime = bootstrap(settings)
-        path = None if settings.pack == DEMO else pack_path(settings)
         secret = load_secret(state_dir(settings) / SECRET_FILE)
 
         def token(decision: Decision, event: WebAccess) -> str:
@@ -63,7 +62,7 @@ def squid_helper(
             return issue_token(decision, decision.subject or "", event.host, secret)
 
         decider: PolicyDecider | _Unavailable = PolicyDecider(
-            LivePolicy(runtime, path),
+            LivePolicy(runtime),
             sink=open_decision_log(settings, runtime),
             token=token,
             clock=make_clock(settings),

@@ -16,12 +16,11 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from boardline.bootstrap import Runtime
 from boardline.engine.evaluator import Evaluator
 from boardline.model.errors import InputError
 from boardline.policy.pack_loader import load_pack
+from boardline.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +29,12 @@ class LivePolicy:
     def __init__(
         self,
         runtime: Runtime,
-        pack_path: Path | None,
         *,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.runtime = runtime
-        self.pack_path = pack_path
+        self.pack_path = runtime.pack_file
         self.interval = interval
         self.clock = clock
         self.problem: str | None = None
@@ -103,6 +101,6 @@ class LivePolicy:
         return (info.st_mtime_ns, info.st_size)
 
     def _version(self) -> str:
-        store = self.runtime.exception_log
+        store = self.runtime.exception_store
         version = getattr(store, "version", None)
         return str(version()) if callable(version) else ""

@@ -33,7 +33,8 @@ def setup(tmp_path: Path) -> tuple[LivePolicy, Path, FakeClock]:
     pack.write_text(demo_pack_path().read_text(encoding="utf-8"), encoding="utf-8")
     runtime = bootstrap(Settings(pack=str(pack), state_dir=str(tmp_path / "state")))
     clock = FakeClock()
-    return LivePolicy(runtime, pack, clock=clock), pack, clock
+    assert runtime.pack_file == pack
+    return LivePolicy(runtime, clock=clock), pack, clock
 
 
 def rewrite(pack: Path, old: str, new: str) -> None:
@@ -75,7 +76,7 @@ def test_a_new_grant_in_the_store_is_honoured_after_the_next_check(tmp_path: Pat
     live, _, clock = setup(tmp_path)
     person = live.runtime.facts.directory.resolve("mrivera")
     assert person is not None
-    live.runtime.exception_log.add_grant(
+    live.runtime.exception_store.add_grant(
         Grant("g1", "jcarter", Scope.PERSON, person.id, SCHOOL, SCHOOL + dt.timedelta(hours=1), "x")
     )
     assert live.evaluator.decide(EVENT, SCHOOL).effect is Effect.DENY
@@ -117,8 +118,19 @@ def test_an_unreachable_exception_store_does_not_stop_decisions(tmp_path: Path) 
         def version(self) -> str:
             raise InputError.at("postgresql://db/boardline", "the database went away")
 
-    live.runtime.exception_log = Gone()  # type: ignore[assignment]
+    live.runtime.exception_store = Gone()  # type: ignore[assignment]
     clock.now = 1.0
     assert live.evaluator.decide(EVENT, SCHOOL).effect is Effect.DENY
     assert live.problem is not None
     assert "exception store unavailable" in live.problem
+
+
+def test_a_new_packs_category_overrides_apply_to_the_same_lists(tmp_path: Path) -> None:
+    live, pack, clock = setup(tmp_path)
+    edu = WebAccess(Subject("mrivera"), "edu.pinterest.com", "/", event_id="e")
+    assert live.evaluator.decide(edu, SCHOOL).effect is Effect.ALLOW
+    base = live.runtime.base_categories
+    rewrite(pack, "  - domain: edu.pinterest.com", "  - domain: edu.example.org")
+    clock.now = 1.0
+    assert live.evaluator.decide(edu, SCHOOL).effect is Effect.DENY
+    assert live.runtime.base_categories is base  # the lists were not read again

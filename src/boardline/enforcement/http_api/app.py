@@ -20,7 +20,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from boardline.bootstrap import Runtime, now_utc
 from boardline.enforcement.decision_token import MIN_SECRET
 from boardline.enforcement.http_api.admin import AdminKeys, admin_routes
 from boardline.enforcement.http_api.block_page import block_page_routes
@@ -37,6 +36,7 @@ from boardline.enforcement.http_api.schemas import (
 from boardline.enforcement.http_api.service import Clock, DecisionService
 from boardline.engine.requests import DecisionSink
 from boardline.model.errors import InputError
+from boardline.runtime import Runtime, now_utc
 
 DESCRIPTION = """\
 Policy decisions for Boardline enforcement points: is this web request, post or

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from boardline.bootstrap import Runtime, pack_path
 from boardline.enforcement.http_api.metrics import ApiMetrics
 from boardline.enforcement.http_api.schemas import (
     AnyDecisionRequestV1,
@@ -31,7 +30,7 @@ from boardline.enforcement.http_api.schemas import (
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.engine.evaluator import Evaluator
 from boardline.engine.requests import DecisionSink, ExceptionStore, RequestStatus
-from boardline.settings import DEMO
+from boardline.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +57,7 @@ class DecisionService:
         self.sink = sink
         self.clock = clock
         self.metrics = metrics
-        settings = runtime.settings
-        self.policy = LivePolicy(runtime, None if settings.pack == DEMO else pack_path(settings))
+        self.policy = LivePolicy(runtime)
         self._own: Evaluator | None = None
         self._loaded: tuple[str, dt.datetime] = (runtime.pack.revision, clock())
         self._lock = threading.Lock()
@@ -69,7 +67,7 @@ class DecisionService:
 
     @property
     def store(self) -> ExceptionStore:
-        return self.runtime.exception_log
+        return self.runtime.exception_store
 
     # ------------------------------------------------------------------ deciding
 

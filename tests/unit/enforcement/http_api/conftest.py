@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from boardline.bootstrap import Runtime, bootstrap
+from boardline.bootstrap import bootstrap
 from boardline.enforcement.decision_token import issue_token
 from boardline.enforcement.http_api import create_app
 from boardline.engine.evaluator import Evaluator
 from boardline.model.events import Subject, WebAccess
 from boardline.policy.pack import Effect
+from boardline.runtime import Runtime
 from boardline.settings import Settings
 
 with warnings.catch_warnings():

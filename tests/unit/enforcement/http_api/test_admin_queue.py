@@ -7,9 +7,9 @@ import re
 
 from starlette.testclient import TestClient
 
-from boardline.bootstrap import Runtime
 from boardline.engine.exceptions import Scope
 from boardline.engine.requests import RequestStatus
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import (
     ADMIN_KEY,
     FACEBOOK,
@@ -73,7 +73,7 @@ def test_approving_makes_a_grant_that_the_next_decision_cites(
     )
     assert approved.status_code == 200, approved.text
     assert f"Request {request_id} approved" in approved.text
-    stored = runtime.exception_log.read()
+    stored = runtime.exception_store.read()
     (grant,) = stored.book.grants
     mrivera = runtime.facts.directory.resolve("mrivera")
     assert mrivera is not None
@@ -109,7 +109,7 @@ def test_approving_with_a_window_and_domains(client: TestClient, runtime: Runtim
         },
     )
     assert approved.status_code == 200
-    (grant,) = runtime.exception_log.read().book.grants
+    (grant,) = runtime.exception_store.read().book.grants
     assert grant.starts == dt.datetime.fromisoformat("2026-10-06T09:00:00-06:00")
     assert grant.ends == dt.datetime.fromisoformat("2026-10-06T11:00:00-06:00")
     assert (grant.categories, grant.domains) == ((), ("facebook.com",))
@@ -135,7 +135,7 @@ def test_bad_approvals_are_refused_and_change_nothing(client: TestClient, runtim
         )
         assert refused.status_code == 422, data
         assert 'class="problem"' in refused.text
-    stored = runtime.exception_log.read()
+    stored = runtime.exception_store.read()
     assert stored.book.grants == ()
     assert stored.requests[0].status is RequestStatus.PENDING
     missing = client.post("/admin/requests/r-nope/approve", auth=ADMIN, data={"csrf": field})
@@ -155,7 +155,7 @@ def test_declining_records_the_decision_and_empties_the_queue(
     )
     assert declined.status_code == 200
     assert "Waiting (0)" in declined.text
-    (request,) = runtime.exception_log.read().requests
+    (request,) = runtime.exception_store.read().requests
     assert request.status is RequestStatus.DECLINED
     assert (request.decided_by, request.note) == ("kdoyle", "Use the district page instead")
     again = client.post(f"/admin/requests/{request_id}/approve", auth=ADMIN, data={"csrf": field})
@@ -169,7 +169,7 @@ def test_admin_forms_need_csrf_with_basic_but_not_with_a_bearer_key(
     request_id = file_request(client, runtime)
     forged = client.post(f"/admin/requests/{request_id}/approve", auth=ADMIN, data={})
     assert forged.status_code == 403
-    assert runtime.exception_log.read().book.grants == ()
+    assert runtime.exception_store.read().book.grants == ()
     scripted = client.post(
         f"/admin/requests/{request_id}/decline",
         headers={"authorization": f"Bearer {ADMIN_KEY}"},
@@ -177,7 +177,7 @@ def test_admin_forms_need_csrf_with_basic_but_not_with_a_bearer_key(
         follow_redirects=False,
     )
     assert scripted.status_code == 303
-    assert runtime.exception_log.read().requests[0].status is RequestStatus.DECLINED
+    assert runtime.exception_store.read().requests[0].status is RequestStatus.DECLINED
 
 
 def test_alerts_list_declared_emergencies(client: TestClient, runtime: Runtime) -> None:

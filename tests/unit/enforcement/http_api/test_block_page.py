@@ -7,11 +7,11 @@ import html
 
 from starlette.testclient import TestClient
 
-from boardline.bootstrap import Runtime
 from boardline.enforcement.decision_token import issue_token, read_token
 from boardline.engine.evaluator import Evaluator
 from boardline.engine.requests import RequestStatus
 from boardline.model.events import Subject, WebAccess
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import (
     FACEBOOK,
     SCHOOL_TIME,
@@ -70,7 +70,7 @@ def test_a_request_is_stored_pending_for_the_tokens_person(
     )
     assert sent.status_code == 200, sent.text
     assert "Request sent to administration" in sent.text
-    (request,) = runtime.exception_log.read().requests
+    (request,) = runtime.exception_store.read().requests
     assert request.person == mrivera_id(runtime)
     assert request.status is RequestStatus.PENDING
     assert request.host == "www.facebook.com"
@@ -81,7 +81,7 @@ def test_a_request_is_stored_pending_for_the_tokens_person(
         "/blocked/request",
         data={"t": token, "csrf": csrf_field(page.text), "reason": "Parent night event page"},
     )
-    assert len(runtime.exception_log.read().requests) == 1
+    assert len(runtime.exception_store.read().requests) == 1
 
 
 def test_a_person_field_in_the_form_is_ignored(client: TestClient, runtime: Runtime) -> None:
@@ -91,7 +91,7 @@ def test_a_person_field_in_the_form_is_ignored(client: TestClient, runtime: Runt
         "/blocked/request",
         data={"t": token, "csrf": csrf_field(page.text), "reason": "x", "person": "kdoyle"},
     )
-    (request,) = runtime.exception_log.read().requests
+    (request,) = runtime.exception_store.read().requests
     assert request.person == mrivera_id(runtime)
 
 
@@ -103,7 +103,7 @@ def test_an_empty_reason_shows_the_form_again(client: TestClient, runtime: Runti
     )
     assert sent.status_code == 422
     assert "say why you need access" in sent.text
-    assert runtime.exception_log.read().requests == ()
+    assert runtime.exception_store.read().requests == ()
 
 
 def test_an_emergency_takes_effect_at_once_and_alerts(
@@ -128,7 +128,7 @@ def test_an_emergency_takes_effect_at_once_and_alerts(
     assert after["exception"]["kind"] == "emergency"
     assert after["exception"]["by"] == "mrivera"
     assert after["alert"] is True
-    (alert,) = runtime.exception_log.read().alerts
+    (alert,) = runtime.exception_store.read().alerts
     assert alert.kind == "emergency"
     assert "mrivera" in alert.message
     clock.now += dt.timedelta(minutes=31)
@@ -147,7 +147,7 @@ def test_an_emergency_longer_than_the_pack_allows_is_refused(
             data={"t": token, "csrf": csrf_field(page.text), "reason": "x", "minutes": minutes},
         )
         assert refused.status_code == 422, minutes
-    assert runtime.exception_log.read().book.emergencies == ()
+    assert runtime.exception_store.read().book.emergencies == ()
 
 
 def test_missing_or_wrong_csrf_is_a_403(client: TestClient, runtime: Runtime) -> None:
@@ -166,7 +166,7 @@ def test_missing_or_wrong_csrf_is_a_403(client: TestClient, runtime: Runtime) ->
     client.cookies.clear()
     no_cookie = client.post("/blocked/request", data={"t": token, "csrf": field, "reason": "x"})
     assert no_cookie.status_code == 403
-    stored = runtime.exception_log.read()
+    stored = runtime.exception_store.read()
     assert stored.requests == ()
     assert stored.book.emergencies == ()
 

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from boardline.bootstrap import Runtime
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import deny_token
 
 pytestmark = pytest.mark.integration

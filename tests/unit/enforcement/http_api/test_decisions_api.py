@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from boardline.bootstrap import Runtime
 from boardline.enforcement.http_api import create_app
 from boardline.model.decision import Decision
 from boardline.model.events import Event, WebAccess
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import (
     AFTER_SCHOOL,
     FACEBOOK,

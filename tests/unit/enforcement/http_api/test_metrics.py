@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from boardline.bootstrap import Runtime
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import FACEBOOK, csrf_field, deny_token
 
 

@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from boardline.bootstrap import Runtime
 from boardline.enforcement.decision_token import SECRET_FILE
+from boardline.runtime import Runtime
 from tests.unit.enforcement.http_api.conftest import FACEBOOK, deny_token
 
 pytestmark = pytest.mark.integration
