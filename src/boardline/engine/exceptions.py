@@ -16,7 +16,6 @@ exception, if any, covers this person, building and site now?".
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -189,8 +188,6 @@ class ExceptionBook:
     _emergencies: dict[tuple[Scope, str], tuple[Emergency, ...]] = field(
         default_factory=dict, repr=False
     )
-    #: Every instant (epoch seconds) at which an exception starts or ends, sorted.
-    _edges: tuple[float, ...] = field(default=(), repr=False)
 
     @classmethod
     def build(
@@ -204,24 +201,12 @@ class ExceptionBook:
         e_index: dict[tuple[Scope, str], list[Emergency]] = {}
         for emergency in emergency_list:
             e_index.setdefault((emergency.scope, emergency.target), []).append(emergency)
-        edges = {t.timestamp() for g in grant_list for t in (g.starts, g.ends)}
-        edges |= {t.timestamp() for e in emergency_list for t in (e.starts, e.ends)}
         return cls(
             grant_list,
             emergency_list,
             {k: tuple(v) for k, v in g_index.items()},
             {k: tuple(v) for k, v in e_index.items()},
-            tuple(sorted(edges)),
         )
-
-    def bounds(self, at: dt.datetime) -> tuple[float, float]:
-        """Epoch seconds between which no grant or emergency starts or ends around ``at``."""
-        moment = at.timestamp()
-        edges = self._edges
-        position = bisect.bisect_right(edges, moment)
-        low = edges[position - 1] if position > 0 else float("-inf")
-        high = edges[position] if position < len(edges) else float("inf")
-        return (low, high)
 
     def __bool__(self) -> bool:
         return bool(self.grants or self.emergencies)
