@@ -102,4 +102,30 @@ CREATE TABLE IF NOT EXISTS web_outcomes (
 )
 """
 
-ALL: Final = (WEB_EVENTS, COMM_EVENTS, READ_ERRORS, WEB_OUTCOMES)
+#: One engine decision per communication event (volumes are small: the engine decides
+#: them in Python, see :func:`boardline.audit.bulk.evaluate_comm`). The student is kept
+#: as the directory id only; explanations never name the student.
+COMM_OUTCOMES: Final = """
+CREATE TABLE IF NOT EXISTS comm_outcomes (
+    source      VARCHAR NOT NULL,
+    line        BIGINT  NOT NULL,
+    ts          DOUBLE  NOT NULL,
+    staff       VARCHAR NOT NULL,
+    student     VARCHAR NOT NULL,
+    channel     VARCHAR NOT NULL,
+    direction   VARCHAR NOT NULL,
+    audience    VARCHAR NOT NULL,
+    purpose     VARCHAR NOT NULL,
+    person_id   VARCHAR,            -- the staff member's directory id; NULL: not found
+    effect      VARCHAR NOT NULL,   -- 'allow', 'flag' or 'deny'
+    rule        VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,
+    clauses     VARCHAR[] NOT NULL, -- 'policy clause' of each citation, in citation order
+    follow_up   VARCHAR[] NOT NULL,
+    explanation VARCHAR NOT NULL,
+    decision_id VARCHAR NOT NULL,
+    revision    VARCHAR NOT NULL
+)
+"""
+
+ALL: Final = (WEB_EVENTS, COMM_EVENTS, READ_ERRORS, WEB_OUTCOMES, COMM_OUTCOMES)

@@ -170,6 +170,16 @@ class CategoryIndex:
             return view.static
         return self._resolve(view, path).categories
 
+    def path_matters(self, host: str) -> bool:
+        """Whether a request's path can change :meth:`lookup`'s answer for ``host``.
+
+        True only for hosts under URL entries or path overrides. A bulk audit
+        resolves every other host once, whatever its paths, and looks at paths
+        only for these.
+        """
+        view = self._view(host)
+        return isinstance(view, _HostView) and view.static is None
+
     # -- explanations ---------------------------------------------------------------
 
     def explain(self, host: str, path: str = "") -> tuple[CategoryMatch, ...]:

@@ -75,6 +75,9 @@ class Finding:
     evidence: str = ""
     scanner: str = ""
     people: int = 0
+    #: Where in an image the asset was seen: x, y, width, height in the image's own
+    #: pixels (None for findings in text).
+    region: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

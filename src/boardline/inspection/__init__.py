@@ -1,0 +1,1 @@
+"""inspection (core): content scanners for images, documents and confidential data -> findings."""
