@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from boardline.bootstrap import bootstrap
+from boardline.bootstrap import bootstrap, database_url
+from boardline.cli.demo_audit import chapter_audit
 from boardline.cli.demo_squid import chapter_live_squid
 from boardline.cli.output import console
 from boardline.cli.policy import print_policy
@@ -55,10 +56,12 @@ def demo(
 ) -> None:
     """Run the demo tour on the embedded default (no server needed)."""
     chapter_policy_book()
-    rt = bootstrap(Settings(state_dir=str(state_dir)))
+    settings = Settings(state_dir=str(state_dir))
+    rt = bootstrap(settings)
     chapter_district(rt)
     chapter_school_day(rt)
     chapter_live_squid()
+    chapter_audit(rt, state_dir, database_url(settings))
     console.rule("[bold]End of the tour")
     console.print(
         "Try: [cyan].venv/bin/boardline check --user mrivera --url https://www.facebook.com/ "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from boardline.cli import audit as audit_cli
 from boardline.cli import categories as categories_cli
 from boardline.cli import check as check_cli
 from boardline.cli import db as db_cli
@@ -46,6 +47,7 @@ app.add_typer(categories_cli.app, name="categories")
 app.add_typer(serve_cli.app, name="serve")
 app.add_typer(db_cli.app, name="db")
 app.add_typer(decisions_cli.app, name="decisions")
+app.command("audit")(audit_cli.audit)
 
 
 def main() -> None:

@@ -7,5 +7,16 @@ The exception store keeps grants, emergencies, alerts and requests in SQLite
 
 from boardline.storage.database import Migration, StorageError, migrate, redact
 from boardline.storage.exception_store import SqlExceptionStore
+from boardline.storage.finding_store import AuditRunRecord, FindingRecord, Saved, SqlFindingStore
 
-__all__ = ["Migration", "SqlExceptionStore", "StorageError", "migrate", "redact"]
+__all__ = [
+    "AuditRunRecord",
+    "FindingRecord",
+    "Migration",
+    "Saved",
+    "SqlExceptionStore",
+    "SqlFindingStore",
+    "StorageError",
+    "migrate",
+    "redact",
+]

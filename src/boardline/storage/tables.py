@@ -183,3 +183,61 @@ exception_requests = Table(
     CheckConstraint("(status = 'approved') = (grant_id IS NOT NULL)", name="grant"),
     comment="Staff requests for an exception, waiting for or decided by an administrator.",
 )
+
+# --- Audit findings (revision 0002) ------------------------------------------------------
+#
+# An audit run reads logs, evaluates the pack over them and keeps what it found here so
+# that the workspace can open cases from them. A finding's id is a hash of the event's
+# identity (instant, client, login, method, host, path) and the rule and pack revision
+# that judged it, so running the same audit again, even over renamed or re-compressed
+# files, finds the same ids and adds nothing.
+
+FINDING_ID = 64
+
+audit_runs = Table(
+    "audit_runs",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("operator", String(ID), nullable=False, comment="who ran the audit"),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("range_from", UtcDateTime, nullable=True),
+    Column("range_to", UtcDateTime, nullable=True),
+    Column("audience", String(40), nullable=False, comment="who the report was made for"),
+    Column("building", String(ID), nullable=True, comment="the report's building scope"),
+    Column("engine", String(20), nullable=False),
+    Column("revision", String(ID), nullable=False, comment="the pack revision applied"),
+    Column("inputs", JSON, nullable=False, comment="the log files read"),
+    Column("totals", JSON, nullable=False, comment="lines, events, errors, hits, visits"),
+    Column("new_findings", Integer, nullable=False),
+    Column("known_findings", Integer, nullable=False),
+    comment="One audit over logs: who ran it, when, over what, and what it counted.",
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", String(FINDING_ID), primary_key=True, comment="hash of the event and rule"),
+    Column("at", UtcDateTime, nullable=False, comment="when the event happened"),
+    Column("client", String(255), nullable=True),
+    Column("username", String(ID), nullable=True),
+    Column("method", String(20), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("effect", String(10), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("rule", String(ID), nullable=False),
+    Column("revision", String(ID), nullable=False),
+    Column("person_id", String(ID), nullable=True),
+    Column("building", String(ID), nullable=True),
+    Column("categories", JSON, nullable=False),
+    Column("citations", JSON, nullable=False, comment="policy, clause, quote, rule, revision"),
+    Column("source", Text, nullable=False, comment="log file and line first found in"),
+    Column("line", BigInteger, nullable=False),
+    Column("run_id", String(ID), ForeignKey("audit_runs.id"), nullable=False, index=True),
+    Column("last_run_id", String(ID), ForeignKey("audit_runs.id"), nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    CheckConstraint("effect IN ('deny', 'flag')", name="effect"),
+    comment="Violations an audit found, with their citations; never duplicated by a re-run.",
+)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from boardline.cli.main import app
+from boardline.storage.database import HEAD
 
 runner = CliRunner()
 
@@ -18,10 +19,10 @@ def test_upgrade_creates_then_finds_the_schema_current(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     done = json.loads(first.output)
     assert done["url"] == f"sqlite:///{tmp_path / 'state' / 'boardline.db'}"
-    assert (done["before"], done["after"], done["changed"]) == (None, "0001", True)
+    assert (done["before"], done["after"], done["changed"]) == (None, HEAD, True)
     again = runner.invoke(app, ["db", "upgrade"], env=env)
     assert again.exit_code == 0, again.output
-    assert "is already at 0001" in again.output
+    assert f"is already at {HEAD}" in again.output
 
 
 def test_upgrade_takes_a_url_and_the_setting(tmp_path: Path) -> None:
@@ -31,7 +32,7 @@ def test_upgrade_takes_a_url_and_the_setting(tmp_path: Path) -> None:
     assert "upgraded" in result.output
     assert (tmp_path / "elsewhere.db").exists()
     result = runner.invoke(app, ["db", "upgrade"], env={"BOARDLINE_DATABASE_URL": url})
-    assert "is already at 0001" in result.output
+    assert f"is already at {HEAD}" in result.output
 
 
 def test_an_unreachable_database_is_one_line_without_the_password() -> None:

@@ -401,9 +401,9 @@ def test_concurrent_writers_lose_no_rows(db_url: str, shared: bool) -> None:
 
 def test_migrations_are_idempotent_and_match_the_tables(db_url: str) -> None:
     done = migrate(db_url)
-    assert (done.before, done.after, done.changed) == (None, "0001", True)
+    assert (done.before, done.after, done.changed) == (None, HEAD, True)
     again = migrate(db_url)
-    assert (again.before, again.after, again.changed) == ("0001", "0001", False)
+    assert (again.before, again.after, again.changed) == (HEAD, HEAD, False)
     with SqlExceptionStore(db_url) as store:
         store.add_grant(grant())
     assert not migrate(db_url).changed
@@ -447,7 +447,7 @@ def test_two_processes_migrating_at_once_both_succeed(db_url: str) -> None:
     ]
     outputs = [child.communicate(timeout=120) for child in children]
     assert [child.returncode for child in children] == [0, 0], outputs
-    assert [out.strip() for out, _ in outputs] == ["0001", "0001"]
+    assert [out.strip() for out, _ in outputs] == [HEAD, HEAD]
 
 
 def test_an_unreachable_database_names_the_url_without_its_password() -> None:

@@ -246,8 +246,10 @@ def render_squid_config(settings: SquidSettings) -> str:
     notes = " ".join(f"{n}=%{{{n}}}note" for n in (EFFECT_NOTE, *s.log_notes))
     lines += [
         f"cache_log {s.cache_log}",
-        "logformat boardline %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a"
-        f" ea=%ea {notes}",
+        # Squid's native fields, then notes the audit reads (boardline.audit.readers.squid):
+        # the Sec-Fetch request headers tell top-level navigations from embedded resources.
+        "logformat boardline %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt"
+        f" sfd=%{{Sec-Fetch-Dest}}>h sfm=%{{Sec-Fetch-Mode}}>h ea=%ea {notes}",
         f"access_log stdio:{s.access_log} boardline",
         "cache deny all",
         "# Boardline needs no ICMP measurements of destinations.",

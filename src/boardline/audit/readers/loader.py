@@ -1,0 +1,356 @@
+"""Read log files into an audit database: detect, parse, insert in batches, count.
+
+:func:`load_logs` is the readers' one entry point. Per file it detects the format
+(or takes the one given), streams the file through
+:mod:`~boardline.audit.readers.lines`, and writes ``web_events`` /
+``comm_events`` / ``read_errors`` rows in batches. Native and Boardline Squid logs
+take the DuckDB fast path (:mod:`~boardline.audit.readers.squid_sql`); every other
+format, and every line the fast path does not accept, goes through the reference
+parsers. The returned :class:`~boardline.audit.readers.summary.ReadSummary`
+accounts for every line of every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import duckdb
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from boardline.audit import schema
+from boardline.audit.readers import decision_log, dns, mail_trace, squid, squid_sql
+from boardline.audit.readers.detect import DNS_FORMATS, FORMATS, MAIL_FORMATS, detect_format
+from boardline.audit.readers.errors import (
+    MAX_LINE,
+    TOO_LONG,
+    TRUNCATED,
+    Bad,
+    Skip,
+    classify_bytes,
+    sample,
+)
+from boardline.audit.readers.lines import CHUNK_BYTES, Chunk, LongLine, Tail, read_pieces
+from boardline.audit.readers.rows import KIND_DECISION_LOG, KIND_DNS, KIND_SQUID, WebRow
+from boardline.audit.readers.sink import Sink
+from boardline.audit.readers.summary import ReadSummary, SourceSummary, Tally
+from boardline.directory.directory import Directory
+from boardline.model.errors import InputError
+
+Progress = Callable[[int], None]
+_CHUNK_VIEW: Final = "_bl_chunk"
+#: Bytes a line may hold to go to the fast path: printable ASCII, tab, newline.
+_FAST_BYTES: Final = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
+_BATCH_LINES: Final = 8192
+_NATIVE_INSERT: Final = squid_sql.NATIVE_INSERT.replace("FROM chunk", f"FROM {_CHUNK_VIEW}")
+
+
+def load_logs(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path],
+    *,
+    directory: Directory | None,
+    zone: ZoneInfo,
+    year: int | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    mail_domains: Sequence[str] | None = None,
+    fast: bool = True,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> ReadSummary:
+    """Read ``paths`` into ``con`` and say where every line went.
+
+    ``year`` dates syslog-stamped lines (dnsmasq, unbound via syslog); by default
+    the year of each file's modification time in ``zone``. ``fmt`` forces one
+    format for every file (see :data:`~boardline.audit.readers.detect.FORMATS`).
+    ``progress`` is called with the bytes read so far (compressed bytes for gzip).
+    ``fast=False`` reads Squid logs with the reference parser only (tests compare
+    the two). Raises :class:`InputError` for a file in no known format, an unknown
+    ``fmt``, or a mail trace without a ``directory``.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError.at(
+            "--format", f"unknown log format {fmt!r}; supported: {', '.join(FORMATS)}"
+        )
+    for statement in schema.ALL:
+        con.execute(statement)
+    done = 0
+    summaries: list[SourceSummary] = []
+    for path in paths:
+        source = str(path)
+        if not path.is_file():
+            raise InputError.at(source, "no such log file")
+        file_format = fmt or detect_format(path, source=source)
+        base = done
+
+        def step(consumed: int, base: int = base) -> None:
+            if progress is not None:
+                progress(base + consumed)
+
+        reader = _Reader(con, path, source, file_format, chunk_bytes, step)
+        if file_format in squid.NATIVE_FORMATS and fast:
+            summaries.append(reader.squid_fast())
+        elif file_format in MAIL_FORMATS:
+            if directory is None:
+                raise InputError.at(source, "a mail trace needs the roster (directory) to map")
+            roster = mail_trace.Roster(directory, mail_domains)
+            summaries.append(reader.mail(roster, zone))
+        else:
+            summaries.append(reader.lines(zone, year))
+        done += path.stat().st_size
+        step(0, done)
+    return ReadSummary(tuple(summaries))
+
+
+class _Reader:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        source: str,
+        fmt: str,
+        chunk_bytes: int,
+        progress: Progress,
+    ) -> None:
+        self.con = con
+        self.path = path
+        self.source = source
+        self.fmt = fmt
+        self.chunk_bytes = chunk_bytes
+        self.progress = progress
+        self.tally = Tally(source, fmt)
+        kind = KIND_SQUID
+        if fmt in DNS_FORMATS:
+            kind = KIND_DNS
+        elif fmt == "decision_log":
+            kind = KIND_DECISION_LOG
+        self.sink = Sink(con, source, kind)
+
+    # -- line formats, by the reference parsers -------------------------------------------
+
+    def lines(self, zone: ZoneInfo, year: int | None) -> SourceSummary:
+        if year is None:
+            mtime = dt.datetime.fromtimestamp(self.path.stat().st_mtime, zone)
+            year = mtime.year
+        parse = _parser(self.fmt, self.source, zone, year)
+        for piece in read_pieces(self.path, chunk_bytes=self.chunk_bytes):
+            if isinstance(piece, Chunk):
+                number = piece.first_line
+                for raw in piece.data.split(b"\n")[:-1]:
+                    self._line(number, raw, parse)
+                    number += 1
+                self.progress(piece.consumed)
+            else:
+                self._special(piece, parse)
+        return self._done()
+
+    def _line(self, number: int, raw: bytes, parse: Callable[[str, int], object]) -> None:
+        text, shown = classify_bytes(raw.removesuffix(b"\r"))
+        if isinstance(text, Bad):
+            self._error(number, text, shown)
+            return
+        self._outcome(number, text, parse(text, number))
+
+    def _outcome(self, number: int, text: str, outcome: object) -> None:
+        if isinstance(outcome, WebRow):
+            self.sink.web(number, outcome)
+            self.tally.use()
+        elif isinstance(outcome, Skip):
+            self.tally.skip(outcome)
+        elif isinstance(outcome, Bad):
+            self._error(number, outcome, sample(text))
+
+    def _error(self, number: int, bad: Bad, shown: str) -> None:
+        self.sink.error(number, bad.reason, bad.detail, shown)
+        self.tally.error(number, bad, shown)
+
+    def _special(self, piece: LongLine | Tail, parse: Callable[[str, int], object]) -> None:
+        if isinstance(piece, LongLine):
+            shown = sample(piece.head.decode("utf-8", "backslashreplace"))
+            limit = Bad(TOO_LONG, f"line of {piece.size} bytes is over the limit; not read")
+            self._error(piece.line, limit, shown)
+            return
+        self.progress(piece.consumed)
+        if not piece.data and piece.damage is None:
+            return
+        raw = piece.data.removesuffix(b"\r")
+        text, shown = classify_bytes(raw)
+        if piece.damage is not None:
+            self._error(piece.line, Bad(piece.damage, piece.detail), shown or sample(str(text)))
+            return
+        if isinstance(text, Bad):
+            self._error(piece.line, text, shown)
+            return
+        outcome = parse(text, piece.line)
+        if isinstance(outcome, Bad):
+            cut = Bad(TRUNCATED, f"last line has no newline and does not parse ({outcome.detail})")
+            self._error(piece.line, cut, sample(text))
+        else:
+            self._outcome(piece.line, text, outcome)
+
+    def _done(self) -> SourceSummary:
+        self.sink.flush()
+        return self.tally.freeze()
+
+    # -- native and Boardline Squid logs, on the fast path -----------------------------
+
+    def squid_fast(self) -> SourceSummary:
+        parse = _parser(self.fmt, self.source, ZoneInfo("UTC"), 2000)
+        for piece in read_pieces(self.path, chunk_bytes=self.chunk_bytes):
+            if isinstance(piece, Chunk):
+                self._fast_chunk(piece, parse)
+                self.progress(piece.consumed)
+            else:
+                self.sink.flush()
+                self._special(piece, parse)
+        return self._done()
+
+    def _fast_chunk(self, chunk: Chunk, parse: Callable[[str, int], object]) -> None:
+        data = chunk.data
+        offsets = np.empty(chunk.lines + 1, np.int64)
+        offsets[0] = 0
+        offsets[1:] = np.flatnonzero(np.frombuffer(data, np.uint8) == 0x0A) + 1
+        longest = int(np.diff(offsets).max()) - 1 if chunk.lines else 0
+        if longest <= MAX_LINE and not data.translate(None, _FAST_BYTES):
+            numbers = np.arange(chunk.first_line, chunk.first_line + chunk.lines, dtype=np.int64)
+            text = pa.LargeStringArray.from_buffers(
+                chunk.lines, pa.py_buffer(offsets), pa.py_buffer(data)
+            )
+            self._run_sql(numbers, text, lambda i: data[offsets[i] : offsets[i + 1] - 1], parse)
+            return
+        fast_numbers: list[int] = []
+        fast_lines: list[bytes] = []
+        number = chunk.first_line
+        for raw in data.split(b"\n")[:-1]:
+            if len(raw) > MAX_LINE or raw.translate(None, _FAST_BYTES):
+                self._line(number, raw, parse)
+            else:
+                fast_numbers.append(number)
+                fast_lines.append(raw)
+            number += 1
+        if fast_lines:
+            numbers = np.array(fast_numbers, dtype=np.int64)
+            text = pa.array([raw.decode("ascii") + "\n" for raw in fast_lines], pa.large_string())
+            self._run_sql(numbers, text, lambda i: fast_lines[i], parse)
+
+    def _run_sql(
+        self,
+        numbers: np.ndarray,
+        text: pa.Array,
+        raw_of: Callable[[int], bytes],
+        parse: Callable[[str, int], object],
+    ) -> None:
+        self.sink.flush()
+        # Several record batches, so DuckDB scans (and parses) on every core.
+        table = pa.table({"line": numbers, "l": text})
+        self.con.register(_CHUNK_VIEW, pa.Table.from_batches(table.to_batches(_BATCH_LINES)))
+        try:
+            taken = self.con.execute(_NATIVE_INSERT, {"source": self.source}).fetchnumpy()["line"]
+        finally:
+            self.con.unregister(_CHUNK_VIEW)
+        self.tally.use(len(taken))
+        if len(taken) == len(numbers):
+            return
+        refused = np.flatnonzero(~np.isin(numbers, taken))
+        for index in refused.tolist():
+            line = int(numbers[index])
+            raw = raw_of(index)
+            before = self.tally.used
+            self._line(line, raw, parse)
+            self.tally.fallback += self.tally.used - before
+
+    # -- mail traces --------------------------------------------------------------------
+
+    def mail(self, roster: mail_trace.Roster, zone: ZoneInfo) -> SourceSummary:
+        header: mail_trace.Header | None = None
+        long_lines: set[int] = set()
+        damage: Tail | None = None
+        message: list[mail_trace.Record] = []
+
+        def physical() -> Iterator[str]:
+            nonlocal damage
+            for piece in read_pieces(self.path, chunk_bytes=self.chunk_bytes):
+                if isinstance(piece, Chunk):
+                    for raw in piece.data.split(b"\n")[:-1]:
+                        yield raw.decode("utf-8", "replace") + "\n"
+                    self.progress(piece.consumed)
+                elif isinstance(piece, LongLine):
+                    long_lines.add(piece.line)
+                    yield "\n"
+                else:
+                    if piece.data:
+                        yield piece.data.decode("utf-8", "replace")
+                    if piece.damage is not None:
+                        damage = piece
+
+        def flush() -> None:
+            if not message:
+                return
+            result = mail_trace.map_message(message, roster)
+            if isinstance(result, Skip):
+                self.tally.skip(result, len(message))
+            else:
+                for row in result:
+                    self.sink.comm(message[0].line, row)
+                self.tally.use(len(message), len(result))
+            message.clear()
+
+        for start, row in mail_trace.csv_rows(physical()):
+            if start in long_lines:
+                self._error(start, Bad(TOO_LONG, "line over the size limit; not read"), "")
+                continue
+            if isinstance(row, Bad):
+                self._error(start, row, "")
+                continue
+            joined = ",".join(row)
+            if not joined.strip():
+                self.tally.skip(mail_trace.BLANK)
+                continue
+            if header is None and joined.startswith("#"):
+                self.tally.skip(mail_trace.COMMENT)
+                continue
+            if header is None:
+                header = mail_trace.Header(self.fmt, row)
+                if header.missing:
+                    raise InputError.at(
+                        self.source,
+                        f"{self.fmt} trace header lacks {', '.join(header.missing)}",
+                        line=start,
+                    )
+                self.tally.skip(mail_trace.HEADER)
+                continue
+            problem = _text_problem(joined)
+            record = problem or mail_trace.parse_record(row, start, header, zone)
+            if isinstance(record, Bad):
+                flush()
+                self._error(start, record, sample(joined))
+                continue
+            if message and record.message_id != message[0].message_id:
+                flush()
+            message.append(record)
+        flush()
+        if damage is not None:
+            self._error(damage.line, Bad(str(damage.damage), damage.detail), "")
+        return self._done()
+
+
+def _text_problem(text: str) -> Bad | None:
+    if "\ufffd" in text:
+        return Bad("encoding", "a field is not UTF-8")
+    if any(ord(c) < 0x20 and c not in "\t\r\n" for c in text):
+        return Bad("binary", "a field holds control bytes")
+    return None
+
+
+def _parser(fmt: str, source: str, zone: ZoneInfo, year: int) -> Callable[[str, int], object]:
+    if fmt in squid.FORMATS:
+        return lambda text, _line: squid.parse_line(text, fmt)
+    if fmt in dns.FORMATS:
+        return lambda text, _line: dns.parse_line(text, fmt, zone=zone, year=year)
+    if fmt == "decision_log":
+        return lambda text, line: decision_log.parse_line(text, source=source, line=line)
+    raise InputError.at(source, f"format {fmt!r} is not read line by line")

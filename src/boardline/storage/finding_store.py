@@ -1,0 +1,331 @@
+"""Audit findings on SQL: what an audit found, kept so cases can be opened from it.
+
+A finding is a violation (``deny`` or ``flag``) an audit found in the logs, with
+the citations it rests on. Its id is :func:`finding_id`, a hash of the event's
+identity and of the rule and pack revision that judged it: the same request seen
+again (the same logs audited twice, renamed, re-compressed or overlapping the
+last run) has the same id, and :meth:`SqlFindingStore.save` keeps the first copy
+and only moves its ``last_seen``. The file and line are kept for tracing but are
+deliberately not part of the id.
+
+Every run is recorded in ``audit_runs`` with who ran it, over which files and
+range, for which audience and what it counted: 5460's review needs to know who
+looked at whose browsing, not only what was found.
+
+Inserting is ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` through
+SQLAlchemy's SQLite and PostgreSQL dialects, so two audits saving the same
+finding at once never duplicate it nor fail on the primary key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, Row, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
+
+from boardline.storage import tables as t
+from boardline.storage.database import (
+    migrate_engine,
+    open_engine,
+    read_options,
+    redact,
+    translated,
+    write_options,
+)
+
+#: Rows per INSERT statement: well under SQLite's bound-parameter limit (32766).
+CHUNK = 500
+
+
+def finding_id(
+    *,
+    at: float,
+    client: str | None,
+    username: str | None,
+    method: str,
+    host: str,
+    path: str,
+    rule: str,
+    revision: str,
+) -> str:
+    """A stable id for one event judged by one rule of one pack revision.
+
+    The instant counts to the millisecond (Squid's resolution); absent values hash
+    as empty strings. Fields are joined with a separator no log field contains.
+    """
+    millis = round(at * 1000)
+    parts = (str(millis), client or "", username or "", method, host, path, rule, revision)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRunRecord:
+    """One audit run: who ran it, over what, and its totals."""
+
+    id: str
+    operator: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    range_from: dt.datetime | None
+    range_to: dt.datetime | None
+    audience: str
+    building: str | None
+    engine: str
+    revision: str
+    inputs: tuple[str, ...]
+    totals: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    """A violation found in a log, with everything a case needs to cite it."""
+
+    at: dt.datetime
+    client: str | None
+    username: str | None
+    method: str
+    host: str
+    path: str
+    effect: str
+    severity: str
+    rule: str
+    revision: str
+    person_id: str | None
+    building: str | None
+    categories: tuple[str, ...]
+    citations: tuple[Mapping[str, str], ...]
+    source: str
+    line: int
+
+    @property
+    def id(self) -> str:
+        return finding_id(
+            at=self.at.timestamp(),
+            client=self.client,
+            username=self.username,
+            method=self.method,
+            host=self.host,
+            path=self.path,
+            rule=self.rule,
+            revision=self.revision,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """A finding as kept: the record, its id and which runs saw it first and last."""
+
+    id: str
+    record: FindingRecord
+    run_id: str
+    last_run_id: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+
+
+class Saved(NamedTuple):
+    """What :meth:`SqlFindingStore.save` did: findings added, and findings already kept."""
+
+    new: int
+    already_known: int
+
+
+def _insert(connection: Connection) -> Insert:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(t.findings).on_conflict_do_nothing(index_elements=["id"])
+    return sqlite.insert(t.findings).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _finding_row(
+    record: FindingRecord, finding: str, run_id: str, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "id": finding,
+        "at": record.at,
+        "client": record.client,
+        "username": record.username,
+        "method": record.method,
+        "host": record.host,
+        "path": record.path,
+        "effect": record.effect,
+        "severity": record.severity,
+        "rule": record.rule,
+        "revision": record.revision,
+        "person_id": record.person_id,
+        "building": record.building,
+        "categories": list(record.categories),
+        "citations": [dict(c) for c in record.citations],
+        "source": record.source,
+        "line": record.line,
+        "run_id": run_id,
+        "last_run_id": run_id,
+        "first_seen": now,
+        "last_seen": now,
+    }
+
+
+def _record(row: Row[Any]) -> FindingRecord:
+    return FindingRecord(
+        at=row.at,
+        client=row.client,
+        username=row.username,
+        method=row.method,
+        host=row.host,
+        path=row.path,
+        effect=row.effect,
+        severity=row.severity,
+        rule=row.rule,
+        revision=row.revision,
+        person_id=row.person_id,
+        building=row.building,
+        categories=tuple(row.categories),
+        citations=tuple(row.citations),
+        source=row.source,
+        line=row.line,
+    )
+
+
+def _run(row: Row[Any]) -> AuditRunRecord:
+    return AuditRunRecord(
+        id=row.id,
+        operator=row.operator,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        range_from=row.range_from,
+        range_to=row.range_to,
+        audience=row.audience,
+        building=row.building,
+        engine=row.engine,
+        revision=row.revision,
+        inputs=tuple(row.inputs),
+        totals=dict(row.totals),
+    )
+
+
+class SqlFindingStore:
+    """Audit runs and findings in the same database as the exception store.
+
+    ``SqlFindingStore(url)`` opens the database and brings its schema up to date
+    (``upgrade=False`` where ``boardline db upgrade`` is run apart).
+    """
+
+    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+        self.url = redact(url)
+        self._engine = open_engine(url)
+        self._write_options = write_options(self._engine)
+        self._read_options = read_options(self._engine)
+        if upgrade:
+            try:
+                migrate_engine(self._engine)
+            except BaseException:
+                self._engine.dispose()
+                raise
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> SqlFindingStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqlFindingStore({self.url!r})"
+
+    def save(self, run: AuditRunRecord, findings: Iterable[FindingRecord]) -> Saved:
+        """Record ``run`` and add the findings not kept yet, in one transaction.
+
+        Findings already kept (by id) are left as first recorded, except that
+        their ``last_seen`` and ``last_run_id`` move to this run. Two records with
+        the same id in one call are one finding. Returns how many were new and
+        how many were already known.
+        """
+        unique: dict[str, FindingRecord] = {}
+        for record in findings:
+            unique.setdefault(record.id, record)
+        now = run.finished_at
+        with (
+            translated(self.url, "save the audit's findings"),
+            self._engine.connect().execution_options(**self._write_options) as connection,
+            connection.begin(),
+        ):
+            connection.execute(t.audit_runs.insert(), [self._run_row(run, 0, 0)])
+            new = 0
+            items = list(unique.items())
+            for start in range(0, len(items), CHUNK):
+                chunk = items[start : start + CHUNK]
+                rows = [_finding_row(record, key, run.id, now) for key, record in chunk]
+                inserted = set(
+                    connection.execute(_insert(connection).values(rows).returning(t.findings.c.id))
+                    .scalars()
+                    .all()
+                )
+                new += len(inserted)
+                known = [key for key, _ in chunk if key not in inserted]
+                if known:
+                    connection.execute(
+                        update(t.findings)
+                        .where(t.findings.c.id.in_(known))
+                        .values(last_seen=now, last_run_id=run.id)
+                    )
+            saved = Saved(new, len(unique) - new)
+            connection.execute(
+                update(t.audit_runs)
+                .where(t.audit_runs.c.id == run.id)
+                .values(new_findings=saved.new, known_findings=saved.already_known)
+            )
+        return saved
+
+    @staticmethod
+    def _run_row(run: AuditRunRecord, new: int, known: int) -> dict[str, Any]:
+        return {
+            "id": run.id,
+            "operator": run.operator,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "range_from": run.range_from,
+            "range_to": run.range_to,
+            "audience": run.audience,
+            "building": run.building,
+            "engine": run.engine,
+            "revision": run.revision,
+            "inputs": list(run.inputs),
+            "totals": dict(run.totals),
+            "new_findings": new,
+            "known_findings": known,
+        }
+
+    def runs(self) -> Sequence[tuple[AuditRunRecord, Saved]]:
+        """Every run, oldest first, with what it added."""
+        with (
+            translated(self.url, "read the audit runs"),
+            self._engine.connect().execution_options(**self._read_options) as connection,
+        ):
+            rows = connection.execute(
+                select(t.audit_runs).order_by(t.audit_runs.c.started_at, t.audit_runs.c.id)
+            ).all()
+        return [(_run(row), Saved(row.new_findings, row.known_findings)) for row in rows]
+
+    def findings(self, *, run_id: str | None = None) -> Sequence[StoredFinding]:
+        """Findings kept, by event time; ``run_id`` narrows to those a run first found."""
+        query = select(t.findings).order_by(t.findings.c.at, t.findings.c.id)
+        if run_id is not None:
+            query = query.where(t.findings.c.run_id == run_id)
+        with (
+            translated(self.url, "read the findings"),
+            self._engine.connect().execution_options(**self._read_options) as connection,
+        ):
+            rows = connection.execute(query).all()
+        return [
+            StoredFinding(
+                row.id, _record(row), row.run_id, row.last_run_id, row.first_seen, row.last_seen
+            )
+            for row in rows
+        ]
