@@ -61,9 +61,10 @@ from boardline.enforcement.decision_log_schema import (
     DecisionLogEventV1,
     parse_line,
 )
+from boardline.enforcement.decision_log_template import WebLineEncoder
 from boardline.enforcement.masking import Pseudonymiser, mask, mask_record
 from boardline.model.decision import Decision
-from boardline.model.events import Event
+from boardline.model.events import Event, WebAccess
 
 if TYPE_CHECKING:
     from boardline.engine.requests import DecisionSink
@@ -129,6 +130,7 @@ class DecisionLogWriter:
         self.fsync = fsync
         self.people = people
         self._pseudonym = Pseudonymiser(key)
+        self._web = WebLineEncoder(self._pseudonym)
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._fd = -1
@@ -146,15 +148,21 @@ class DecisionLogWriter:
     # -- the DecisionSink port -----------------------------------------------------------
 
     def write(self, decision: Decision, event: Event) -> None:
-        """Encode ``decision`` (masked) into the pending batch. No I/O."""
+        """Encode ``decision`` (masked) into the pending batch. No I/O.
+
+        Web decisions take the pre-encoded fast path
+        (:mod:`~boardline.enforcement.decision_log_template`), which writes the same
+        bytes; anything it does not cover is built and masked the general way.
+        """
         person = self.people(decision.subject) if self.people and decision.subject else None
-        rec = record(
-            decision,
-            event,
-            person.role if person is not None else None,
-            username=person.username if person is not None else None,
-        )
-        line = encode_line(mask_record(rec, self._pseudonym))
+        role = person.role if person is not None else None
+        username = person.username if person is not None else None
+        line = None
+        if type(event) is WebAccess:
+            line = self._web.line(decision, event, role, username)
+        if line is None:
+            rec = record(decision, event, role, username=username)
+            line = encode_line(mask_record(rec, self._pseudonym))
         with self._lock:
             self._pending.append(line)
             self._pending_bytes += len(line)

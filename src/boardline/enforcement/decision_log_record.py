@@ -29,6 +29,10 @@ from boardline.policy.pack import Role
 _CACHE_SIZE = 4096
 #: citations tuple id -> (the tuple, kept alive so the id stays its own; its dicts)
 _citations: dict[int, tuple[tuple[Citation, ...], list[dict[str, str]]]] = {}
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SECOND = dt.timedelta(seconds=1)
+#: whole seconds since the epoch -> their UTC text without offset
+_seconds: dict[int, str] = {}
 
 
 def strip_query(path: str) -> str:
@@ -44,13 +48,20 @@ def strip_query(path: str) -> str:
 def utc_text(moment: dt.datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, as pydantic writes an aware UTC datetime.
 
-    No cache: a proxy's instants are all different, and a cache that always
-    misses costs more than the formatting it saves.
+    A proxy's instants are all different, so whole instants are not cached; the
+    text up to the second is (:data:`_seconds`), since consecutive decisions
+    share their second, and only the microseconds are formatted per call. The
+    arithmetic is on timedeltas, exact for any offset.
     """
-    if moment.tzinfo is not dt.UTC:
-        moment = moment.astimezone(dt.UTC)
-    text = moment.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    seconds, rest = divmod(moment - _EPOCH, _SECOND)
+    text = _seconds.get(seconds)
+    if text is None:
+        text = (_EPOCH + dt.timedelta(seconds=seconds)).isoformat()[:-6]
+        if len(_seconds) >= _CACHE_SIZE:
+            _seconds.clear()
+        _seconds[seconds] = text
+    micro = rest.microseconds
+    return f"{text}.{micro:06d}Z" if micro else text + "Z"
 
 
 def role_name(role: Role | str | None) -> str:

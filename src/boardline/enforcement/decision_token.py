@@ -31,6 +31,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from boardline.model.decision import Decision
@@ -75,9 +76,45 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+#: SHA-256's block size: HMAC pads (or first hashes) the key to it.
+_BLOCK = 64
+#: Per secret, SHA-256 after the inner and the outer padded key (RFC 2104): a tag then
+#: costs two ``copy()``s of hashes already keyed, not an HMAC object built per token.
+_KEYED: dict[bytes, tuple[hashlib._Hash, hashlib._Hash]] = {}
+
+
+def _keyed(secret: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    found = _KEYED.get(secret)
+    if found is None:
+        key = hashlib.sha256(secret).digest() if len(secret) > _BLOCK else secret
+        key = key.ljust(_BLOCK, b"\0")
+        found = (
+            hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in key)),
+        )
+        if len(_KEYED) >= 16:
+            _KEYED.clear()
+        _KEYED[secret] = found
+    return found
+
+
 def _tag(secret: bytes, signed: str) -> str:
-    digest = hmac.new(secret, signed.encode("ascii"), hashlib.sha256).digest()
-    return _b64(digest[:TAG_BYTES])
+    """HMAC-SHA-256 of ``signed`` (equal to ``hmac.new(secret, ..., sha256)``), truncated."""
+    inner_keyed, outer_keyed = _keyed(secret)
+    inner = inner_keyed.copy()
+    inner.update(signed.encode("ascii"))
+    outer = outer_keyed.copy()
+    outer.update(inner.digest())
+    return _b64(outer.digest()[:TAG_BYTES])
+
+
+def _body(decision_id: str, person: str, host: str, rule: str, expires: int) -> str:
+    """``json.dumps([...], separators=(",", ":"), ensure_ascii=False)`` for four texts and an
+    int, without building an encoder per call."""
+    return (
+        f"[{encode_basestring(decision_id)},{encode_basestring(person)},"
+        f"{encode_basestring(host)},{encode_basestring(rule)},{int(expires)}]"
+    )
 
 
 def issue_token(
@@ -96,11 +133,7 @@ def issue_token(
         msg = "a decision token needs the person it is about"
         raise ValueError(msg)
     expires = int((decision.at + ttl).timestamp())
-    body = json.dumps(
-        [decision.decision_id, person_id, host, decision.rule, expires],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    body = _body(decision.decision_id, person_id, host, decision.rule, expires)
     signed = f"{PREFIX}.{_b64(body.encode('utf-8'))}"
     return f"{signed}.{_tag(secret, signed)}"
 

@@ -30,12 +30,13 @@ from typing import BinaryIO
 
 from boardline.enforcement.squid.protocol import (
     Decider,
+    HelperRequest,
     ProtocolError,
     channel_of,
     check_fields,
     format_bh,
     format_reply,
-    parse_request,
+    request_parser,
 )
 
 #: Longest request line answered normally; longer ones get ``BH``.
@@ -130,14 +131,22 @@ def _batches(read: Callable[[int], bytes]) -> Iterator[list[bytes | _Oversized]]
 
 
 class _Answerer:
-    """Turns one input line into one reply (or ``None`` when it cannot be addressed)."""
+    """Turns one input line into one reply (or ``None`` when it cannot be addressed).
 
-    __slots__ = ("concurrency", "decider", "fields")
+    Uses the decider's ``reply`` when it has one
+    (:class:`~boardline.enforcement.squid.protocol.ReplyingDecider`), else formats
+    what ``decide`` returns; the field layout is looked up once.
+    """
+
+    __slots__ = ("concurrency", "decider", "fields", "parse", "reply")
 
     def __init__(self, decider: Decider, *, concurrency: bool, fields: tuple[str, ...]) -> None:
         self.decider = decider
         self.concurrency = concurrency
         self.fields = fields
+        self.parse = request_parser(concurrency=concurrency, fields=fields)
+        reply: Callable[[HelperRequest], str] | None = getattr(decider, "reply", None)
+        self.reply = reply
 
     def __call__(self, item: bytes | _Oversized) -> bytes | None:
         if isinstance(item, _Oversized):
@@ -149,12 +158,15 @@ class _Answerer:
             head = item[:64].decode("ascii", errors="replace")
             return self._bh(channel_of(head), "request line is not valid UTF-8")
         try:
-            request = parse_request(line, concurrency=self.concurrency, fields=self.fields)
+            request = self.parse(line)
         except ProtocolError as exc:
             return self._bh(channel_of(line), str(exc))
         try:
-            verdict = self.decider.decide(request)
-            return format_reply(request.channel, verdict).encode("utf-8")
+            if self.reply is not None:
+                channel = request.channel
+                text = self.reply(request)
+                return (text if channel is None else f"{channel} {text}").encode("utf-8")
+            return format_reply(request.channel, self.decider.decide(request)).encode("utf-8")
         except Exception as exc:
             logger.exception(
                 "decision failed for %s %s%s", request.method, request.host, request.path

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple, Protocol
@@ -144,6 +144,18 @@ class Decider(Protocol):
     def decide(self, request: HelperRequest) -> HelperVerdict: ...
 
 
+class ReplyingDecider(Decider, Protocol):
+    """A decider that can also write its reply itself (the helper's fast path).
+
+    ``reply(request)`` must return exactly ``format_reply(None, decide(request))``
+    for the verdict ``decide`` would have returned, newline included and without
+    the channel id (the helper adds it). The helper uses ``reply`` when a decider
+    has it, so a decider can skip building a :class:`HelperVerdict` per line.
+    """
+
+    def reply(self, request: HelperRequest) -> str: ...
+
+
 # -- requests -----------------------------------------------------------------------
 
 
@@ -205,8 +217,58 @@ def _layout(fields: tuple[str, ...]) -> _Layout:
 
 def parse_request(line: str, *, concurrency: bool, fields: tuple[str, ...]) -> HelperRequest:
     """Decode one request line; raise :class:`ProtocolError` if it is malformed."""
+    return _parse(line, concurrency, _layout(fields), fields)
+
+
+def request_parser(*, concurrency: bool, fields: tuple[str, ...]) -> Callable[[str], HelperRequest]:
+    """:func:`parse_request` with the field layout looked up once (the helper's hot path).
+
+    A plain line (printable ASCII, no ``%``) with a well-formed channel and
+    enough values goes straight to :func:`_parse_plain`; any other line, and
+    every error, is left to :func:`_parse`, so messages stay the same.
+    """
     layout = _layout(fields)
-    if not line.isascii():
+    count = layout.count
+    if layout.uri >= 0:
+        return functools.partial(_parse_line, concurrency, layout, fields)
+
+    def parse(line: str) -> HelperRequest:
+        if line.isascii() and "%" not in line and line.isprintable():
+            tokens = line.split()
+            if not concurrency:
+                if len(tokens) >= count:
+                    return _parse_plain(tokens, None, layout)
+            elif len(tokens) > count and tokens[0].isdigit():
+                channel = tokens[0]
+                del tokens[0]
+                return _parse_plain(tokens, channel, layout)
+        return _parse(line, concurrency, layout, fields)
+
+    return parse
+
+
+def _parse_line(
+    concurrency: bool, layout: _Layout, fields: tuple[str, ...], line: str
+) -> HelperRequest:
+    return _parse(line, concurrency, layout, fields)
+
+
+def _parse(
+    line: str,
+    concurrency: bool,
+    layout: _Layout,
+    fields: tuple[str, ...],
+    *,
+    fast: bool = True,
+) -> HelperRequest:
+    """``fast=False`` decodes every line the general way (tests compare the two)."""
+    plain = False
+    if line.isascii():
+        # Printable ASCII without '%': no token needs decoding or holds a control
+        # character, so every value is its own text (the common line, decoded
+        # without the per-token checks below).
+        plain = fast and "%" not in line and line.isprintable()
+    else:
         try:
             line.encode("utf-8")
         except UnicodeEncodeError:
@@ -219,10 +281,11 @@ def parse_request(line: str, *, concurrency: bool, fields: tuple[str, ...]) -> H
         channel = tokens.pop(0)
         if not (channel.isdigit() and channel.isascii()):
             raise ProtocolError(f"channel id {_show(channel)} is not a number")
-    if len(tokens) < layout.count:
-        raise ProtocolError(
-            f"expected {layout.count} values ({' '.join(fields)}), got {len(tokens)}"
-        )
+    count = layout.count
+    if len(tokens) < count:
+        raise ProtocolError(f"expected {count} values ({' '.join(fields)}), got {len(tokens)}")
+    if plain and layout.uri < 0:
+        return _parse_plain(tokens, channel, layout)
     host, port, path = ("", None, "") if layout.uri < 0 else _from_uri(tokens[layout.uri])
     if layout.host >= 0:
         host = _strict(tokens[layout.host], "host")
@@ -238,18 +301,55 @@ def parse_request(line: str, *, concurrency: bool, fields: tuple[str, ...]) -> H
     if method not in _COMMON_METHODS and not _METHOD.fullmatch(method):
         raise ProtocolError(f"method {_show(method)} is not an HTTP method")
     extra = [_lenient(tokens[i]) for i in layout.extra]
-    if len(tokens) > layout.count:
-        extra += [_lenient(word) for word in tokens[layout.count :]]
+    if len(tokens) > count:
+        extra += [_lenient(word) for word in tokens[count:]]
     return HelperRequest(
-        channel=channel,
-        client=None if layout.src < 0 else _optional(tokens[layout.src], "src"),
-        user=None if layout.user < 0 else _optional(tokens[layout.user], "user"),
-        method=method,
-        host=host,
-        port=port,
-        path=path,
-        extra=tuple(extra),
+        channel,
+        None if layout.src < 0 else _optional(tokens[layout.src], "src"),
+        None if layout.user < 0 else _optional(tokens[layout.user], "user"),
+        method,
+        host,
+        port,
+        path,
+        tuple(extra),
     )
+
+
+def _parse_plain(tokens: list[str], channel: str | None, layout: _Layout) -> HelperRequest:
+    """:func:`_parse` for a line of printable ASCII without escapes and without ``uri``.
+
+    The same checks, minus decoding: every token is its value as written.
+    """
+    host = tokens[layout.host].lower()
+    if host == MISSING or _HOST_BAD.search(host):
+        raise ProtocolError(f"host {_show(host)} is not a host name")
+    port = None
+    if layout.port >= 0:
+        port = _port(tokens[layout.port])
+    path = ""
+    if layout.path >= 0:
+        path = tokens[layout.path]
+        if path == MISSING:
+            path = ""
+    method = tokens[layout.method]
+    if method not in _COMMON_METHODS and not _METHOD.fullmatch(method):
+        raise ProtocolError(f"method {_show(method)} is not an HTTP method")
+    client = None
+    if layout.src >= 0:
+        client = tokens[layout.src]
+        if client == MISSING:
+            client = None
+    user = None
+    if layout.user >= 0:
+        user = tokens[layout.user]
+        if user == MISSING:
+            user = None
+    count = layout.count
+    if len(tokens) > count:
+        extra = tuple([tokens[i] for i in layout.extra] + tokens[count:])
+    else:
+        extra = tuple([tokens[i] for i in layout.extra])
+    return HelperRequest(channel, client, user, method, host, port, path, extra)
 
 
 def _show(text: str) -> str:
@@ -352,6 +452,40 @@ def format_reply(channel: str | None, verdict: HelperVerdict) -> str:
     parts.append(f"{EFFECT_NOTE}={verdict.effect}")
     parts.extend(f"{key}={_escape(value)}" for key, value in verdict.notes.items())
     return " ".join(parts) + "\n"
+
+
+def escape_value(value: str) -> str:
+    """A reply value as Squid's tokenizer needs it (see the module docstring).
+
+    Escaping works character by character and leaves plain characters alone, so
+    for non-empty ``a`` and ``b``, ``escape_value(a + b) == escape_value(a) +
+    escape_value(b)``: a caller may escape the constant parts of a value once
+    (``tests/unit/enforcement/squid/test_protocol.py`` checks the property). Only
+    the empty value is special (``""``).
+    """
+    return _escape(value)
+
+
+def is_plain(value: str) -> bool:
+    """True when ``value`` goes into a reply as it is (no escaping, not empty)."""
+    return _PLAIN.fullmatch(value) is not None
+
+
+def reply_template(
+    verdict: HelperVerdict, placeholder: str, occurrences: int
+) -> tuple[str, ...] | None:
+    """``format_reply(None, verdict)`` cut at the ``occurrences`` places of ``placeholder``.
+
+    Joining the parts with any value for which :func:`is_plain` holds gives the
+    reply for ``verdict`` with that value in place of the placeholder, because
+    escaping works character by character and leaves plain characters alone.
+    ``placeholder`` must itself be plain; ``None`` if it is not, or if it occurs
+    any other number of times (it also appears in some other value).
+    """
+    if not is_plain(placeholder):
+        return None
+    parts = tuple(format_reply(None, verdict).split(placeholder))
+    return parts if len(parts) == occurrences + 1 else None
 
 
 def format_bh(channel: str | None, message: str) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from boardline.enforcement import decision_token
 from boardline.enforcement.decision_token import (
     DEFAULT_TTL,
     TokenClaims,
@@ -90,3 +94,37 @@ def test_the_secret_file_is_made_once_private_and_then_reused(tmp_path: Path) ->
     path.write_text("short\n")
     with pytest.raises(InputError, match="at least 16"):
         load_secret(path)
+
+
+def test_tokens_under_two_secrets_stay_apart() -> None:
+    # The keyed HMAC state is kept per secret; interleaving must never mix them.
+    other = b"fedcba9876543210fedcba9876543210"
+    later = AT + dt.timedelta(minutes=1)
+    for _ in range(3):
+        mine = issue_token(decision(), "staff-0006", "www.facebook.com", SECRET)
+        theirs = issue_token(decision(), "staff-0006", "www.facebook.com", other)
+        assert mine != theirs
+        assert read_token(mine, SECRET, later).person == "staff-0006"
+        assert read_token(theirs, other, later).person == "staff-0006"
+        with pytest.raises(InputError, match="signature"):
+            read_token(mine, other, later)
+        with pytest.raises(InputError, match="signature"):
+            read_token(theirs, SECRET, later)
+
+
+def test_a_token_body_is_compact_json_with_text_as_is() -> None:
+    token = issue_token(decision(), "staff-0006", "b\u00fccher.example", SECRET)
+    body = token.split(".")[1]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
+    assert raw == (
+        '["d-0123456789abcdef0123","staff-0006","b\u00fccher.example",'
+        f'"no-social-networking-during-school-hours",{int((AT + DEFAULT_TTL).timestamp())}]'
+    )
+
+
+@settings(max_examples=200)
+@given(secret=st.binary(min_size=16, max_size=200), signed=st.text("abcXYZ019-_.", max_size=300))
+def test_the_tag_is_hmac_sha256_for_any_key_length(secret: bytes, signed: str) -> None:
+    # Keys longer than SHA-256's 64-byte block are hashed first, shorter ones padded.
+    expected = hmac.new(secret, signed.encode("ascii"), hashlib.sha256).digest()[:16]
+    assert decision_token._tag(secret, signed) == decision_token._b64(expected)

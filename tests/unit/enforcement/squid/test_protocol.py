@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from boardline.enforcement.squid import protocol
 from boardline.enforcement.squid.protocol import (
     EFFECT_NOTE,
     HelperRequest,
@@ -17,10 +18,14 @@ from boardline.enforcement.squid.protocol import (
     channel_of,
     check_fields,
     decode_deny_info_message,
+    escape_value,
     format_bh,
     format_reply,
+    is_plain,
     parse_reply,
     parse_request,
+    reply_template,
+    request_parser,
 )
 
 FIELDS = ("src", "user", "method", "host", "port", "path", "bucket", "data")
@@ -336,3 +341,91 @@ def test_replies_are_one_line_and_read_back_unchanged(
     assert keys.pop("log", "") == log
     assert keys.pop(EFFECT_NOTE) == verdict.effect
     assert keys == notes
+
+
+# -- the helper's fast paths --------------------------------------------------------
+
+PLAIN_WORD = st.text(
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E, blacklist_characters="%"),
+    min_size=1,
+    max_size=12,
+)
+WORDS = st.one_of(
+    PLAIN_WORD,
+    st.sampled_from(["-", "GET", "CONNECT", "80", "443", "99999", "a/b", "x@y", "/", "B?D"]),
+)
+
+
+@settings(max_examples=600)
+@given(
+    words=st.lists(WORDS, max_size=11),
+    concurrency=st.booleans(),
+    fields=st.sampled_from([FIELDS, ("src", "user", "method", "host", "port", "path", "bucket")]),
+    separator=st.sampled_from([" ", "  "]),
+)
+def test_a_plain_line_parses_as_the_general_path_parses_it(
+    words: list[str], concurrency: bool, fields: tuple[str, ...], separator: str
+) -> None:
+    line = separator.join(words)
+    layout = protocol._layout(fields)
+
+    def outcome(fast: bool) -> object:
+        try:
+            return protocol._parse(line, concurrency, layout, fields, fast=fast)
+        except ProtocolError as exc:
+            return ("BH", str(exc))
+
+    assert outcome(True) == outcome(False)
+    assert outcome(True) == outcome_of(parse_request, line, concurrency, fields)
+    assert outcome(True) == outcome_of(None, line, concurrency, fields)
+
+
+def outcome_of(parse: object, line: str, concurrency: bool, fields: tuple[str, ...]) -> object:
+    """``parse_request``'s result (or its error); with ``None``, the helper's bound parser's."""
+    try:
+        if parse is None:
+            return request_parser(concurrency=concurrency, fields=fields)(line)
+        return parse_request(line, concurrency=concurrency, fields=fields)
+    except ProtocolError as exc:
+        return ("BH", str(exc))
+
+
+def test_the_bound_parser_is_parse_request() -> None:
+    text = "7 127.0.0.2 bob GET Example.COM 443 /a%20b 2026 extra"
+    bound = request_parser(concurrency=True, fields=FIELDS)
+    assert bound(text) == parse_request(text, concurrency=True, fields=FIELDS)
+    assert bound(text).host == "example.com"
+    assert bound(text).path == "/a b"
+
+
+@settings(max_examples=500)
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_escaping_works_piece_by_piece(a: str, b: str) -> None:
+    try:
+        whole = escape_value(a + b)
+    except UnicodeEncodeError:  # a lone surrogate: neither form can be sent
+        return
+    assert escape_value(a) + escape_value(b) == whole
+
+
+def test_a_reply_template_puts_any_plain_value_in_place() -> None:
+    verdict = HelperVerdict(
+        allow=False,
+        message="",
+        log="PH deny rule \u00e9 x",
+        notes={"decision_id": "PH", "rule": "r 1", "revision": "sha:1"},
+    )
+    parts = reply_template(verdict, "PH", 2)
+    assert parts is not None
+    real = HelperVerdict(
+        allow=False,
+        log="d-1f deny rule \u00e9 x",
+        notes={"decision_id": "d-1f", "rule": "r 1", "revision": "sha:1"},
+    )
+    assert "d-1f".join(parts) == format_reply(None, real)
+    assert is_plain("d-1f")
+    assert not is_plain("d 1")
+    assert not is_plain("")
+    # a placeholder found elsewhere too, or one that is not plain: no template
+    assert reply_template(verdict, "PH", 1) is None
+    assert reply_template(verdict, "P H", 2) is None
