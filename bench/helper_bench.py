@@ -951,16 +951,14 @@ URL_CAUSES = {
     "escape": (
         "the entry holds %-escapes (`label/jogos%20gratuitos`)",
         "squidGuard",
-        "Boardline bug: the helper hands the matcher a percent-decoded path "
-        "(`protocol.parse_request` → `_lenient`), while `matching.request_path` decodes only "
-        "unreserved escapes in entries, so the entry's `%20`/`%C3%A7` never meets the "
-        "request's space/`ç`",
+        "Boardline bug if any remain: entries and requests are now compared in one escaped "
+        "form (`matching.request_path`), so no difference should be left here",
     ),
     "inner": (
         "the entry's host has `web.`/`www.`/`ftp.` inside a label (`nuweb.co.uk/play`)",
         "squidGuard",
-        "Boardline bug: `matching._WWW_PREFIX_RE.sub(..., count=1)` is not anchored at the "
-        "start, so `nuweb.co.uk/play` is stored as `nuco.uk/play`",
+        "Boardline bug if any remain: only a leading `www.`/`web.`/`ftp.` label is dropped "
+        "now (`matching._WWW_PREFIX_RE` is anchored)",
     ),
     "prefix": (
         "the request extends the entry's last segment (`/gamesx` for `/games`)",
@@ -994,11 +992,12 @@ _INNER_WWW = re.compile(r"(?<=.)(?:www|web|ftp)[0-9]*\.(?=[^.]+\.)")
 
 
 def url_cause(variant: str, entry: str, sg: str, bl: str) -> str:
+    """The cause of one difference: the variant's own explanation first, then the entry's.
+
+    Escaped entries and hosts with ``www``/``web``/``ftp`` inside a label were Boardline
+    bugs (fixed in 02456f4); they are only blamed for a difference no variant explains.
+    """
     host, _, rest = entry.partition("/")
-    if "%" in rest:
-        return "escape"
-    if _INNER_WWW.search(host):
-        return "inner"
     if variant == "longer last segment" and (sg, bl) == ("deny", "allow"):
         return "prefix"
     if variant in {"a page below", "parameter added"} and (sg, bl) == ("allow", "deny"):
@@ -1007,6 +1006,10 @@ def url_cause(variant: str, entry: str, sg: str, bl: str) -> str:
         return "slash"
     if variant == "subdomain m.":
         return "subdomain"
+    if "%" in rest:
+        return "escape"
+    if _INNER_WWW.search(host):
+        return "inner"
     return "other"
 
 
