@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boardline.categories import CategoryIndex, builtin_catalogue, load_ut1
 from boardline.demo.district import write_demo_networks, write_demo_roster
@@ -37,6 +38,10 @@ from boardline.runtime import Runtime, now_utc
 from boardline.schedule import SchoolCalendar, load_calendar
 from boardline.settings import DEMO, Settings
 from boardline.storage import SqlExceptionStore
+
+if TYPE_CHECKING:  # the scanners pull in OpenCV; imported only when inspection is built
+    from boardline.inspection.inspector import Inspector
+    from boardline.storage.asset_store import SqlAssetStore
 
 DEMO_SEED = 5460
 logger = logging.getLogger(__name__)
@@ -122,8 +127,82 @@ def database_url(settings: Settings) -> str:
     return f"sqlite:///{state_dir(settings) / 'boardline.db'}"
 
 
-def bootstrap(settings: Settings) -> Runtime:
-    """Build the runtime: load the pack, the facts and the stored exceptions."""
+def roster_root(settings: Settings) -> Path:
+    """The OneRoster folder the directory is read from (generated for the demo)."""
+    if settings.roster == DEMO:
+        return _generated(
+            _demo_dir(settings) / "roster", lambda d: write_demo_roster(d, seed=DEMO_SEED)
+        )
+    return Path(settings.roster)
+
+
+def inspection_salt(settings: Settings) -> bytes:
+    """The salt for staff-provided value lists: configured, or generated once (0600)."""
+    if settings.inspection_salt:
+        salt = settings.inspection_salt.encode("utf-8")
+        if len(salt) < 16:
+            raise InputError.at("settings", "at least 16 bytes are needed", field="inspection_salt")
+        return salt
+    path = state_dir(settings) / "inspection.salt"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def asset_store(settings: Settings) -> SqlAssetStore:
+    """The registered assets, in the same database as the exception store."""
+    from boardline.storage.asset_store import SqlAssetStore
+
+    return SqlAssetStore(database_url(settings))
+
+
+def build_inspector(
+    settings: Settings, directory: Directory, store: SqlAssetStore | None = None
+) -> Inspector:
+    """The content scanners from the settings: pictures and documents from the asset store,
+    students from the directory (with birth dates when the roster has demographics),
+    SSNs of record from the stored salted lists."""
+    from boardline.inspection.confidential import ConfidentialScanner
+    from boardline.inspection.document_scanner import DocumentScanner
+    from boardline.inspection.image_scanner import ImageScanner
+    from boardline.inspection.inspector import Inspector
+    from boardline.inspection.roster_match import NICKNAMES, read_birth_dates
+
+    own = store is None
+    store = store or asset_store(settings)
+    try:
+        registry = store.registry()
+        index = store.document_index()
+        ssns = store.salted_values("ssn", inspection_salt(settings))
+    finally:
+        if own:
+            store.close()
+    confidential = ConfidentialScanner.from_directory(
+        directory,
+        birth_dates=read_birth_dates(roster_root(settings)),
+        nicknames=NICKNAMES,
+        ssns_of_record=ssns,
+    )
+    return Inspector(
+        images=ImageScanner(registry) if registry.images else None,
+        documents=DocumentScanner(index) if index is not None else None,
+        confidential=confidential,
+    )
+
+
+def bootstrap(settings: Settings, *, inspect: bool = False) -> Runtime:
+    """Build the runtime: load the pack, the facts and the stored exceptions.
+
+    ``inspect`` also builds the content scanners (:func:`build_inspector`), for the
+    processes that look inside uploads (ICAP, the scan API); the Squid helper and most
+    commands never pay for loading the asset registry and the roster automaton.
+    """
     pack = load_pack(pack_path(settings))
     directory = load_directory(settings)
     networks = load_network_map(settings, directory)
@@ -147,6 +226,7 @@ def bootstrap(settings: Settings) -> Runtime:
         base_categories=base,
         pack_file=None if settings.pack == DEMO else pack_path(settings),
         alerts=stored.alerts,
+        inspector=build_inspector(settings, directory) if inspect else None,
     )
 
 

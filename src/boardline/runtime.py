@@ -12,12 +12,16 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boardline.engine.compiled import CompiledPack, compile_pack
 from boardline.engine.exceptions import Alert, ExceptionBook
 from boardline.engine.facts import CategoryPort, Facts
 from boardline.engine.requests import ExceptionStore
 from boardline.policy.pack import Pack
+
+if TYPE_CHECKING:  # the scanners pull in OpenCV: not for processes that never inspect
+    from boardline.inspection.inspector import Inspector
 
 
 def now_utc() -> dt.datetime:
@@ -37,6 +41,9 @@ class Runtime:
     #: The pack file a running process watches; None for the built-in demo pack.
     pack_file: Path | None = None
     alerts: tuple[Alert, ...] = ()
+    #: The content scanners (registered assets, roster), built only for the adapters that
+    #: inspect uploads (``bootstrap(settings, inspect=True)``); None elsewhere.
+    inspector: Inspector | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def snapshot(self) -> tuple[CompiledPack, Facts]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -68,10 +68,43 @@ class Settings(BaseModel):
         description="For demos and tests only: empty for the real clock; an ISO instant to start "
         "from (time then runs on from it); `@PATH` to read the instant from a file each time.",
     )
+    inspection_salt: str = Field(
+        "",
+        description="Secret salt for the staff-provided value lists (SSNs of record), kept "
+        "only as salted hashes (`$file:` or `$env:`; at least 16 bytes). Empty: a salt "
+        "generated once into `state_dir`.",
+    )
+    scan_max_mb: int = Field(
+        32, ge=1, description="Largest upload `POST /v1/scans` accepts (larger: HTTP 413)."
+    )
     default_building: str = Field(
         "",
         description="Whose school hours apply to people with no building (empty: the "
         "calendar's own `default_building`).",
+    )
+    icap_fail_mode: Literal["open", "closed"] = Field(
+        "closed",
+        description="What the ICAP service does with a post it could not inspect (too large, "
+        "too many parts, too slow, unreadable): `closed` blocks it with a page saying so, "
+        "`open` lets it through and logs it as unscanned. Also sets Squid's `bypass=`.",
+    )
+    icap_max_body_mb: int = Field(
+        16, ge=1, le=1024, description="Largest post body (MiB) the ICAP service inspects."
+    )
+    icap_max_parts: int = Field(
+        64, ge=1, le=10_000, description="Most parts (files and form fields) inspected per post."
+    )
+    icap_scan_seconds: float = Field(
+        10.0, gt=0, le=600, description="Time limit for inspecting one post, in seconds."
+    )
+    icap_preview_bytes: int = Field(
+        4096,
+        ge=0,
+        le=65536,
+        description="ICAP preview size offered to Squid (Squid caps previews at 64 KiB).",
+    )
+    icap_max_connections: int = Field(
+        64, ge=1, description="Max-Connections the ICAP service advertises to Squid."
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from boardline.cli import assets as assets_cli
 from boardline.cli import audit as audit_cli
 from boardline.cli import categories as categories_cli
 from boardline.cli import check as check_cli
@@ -19,6 +20,7 @@ from boardline.cli import policy as policy_cli
 from boardline.cli import policytest as policytest_cli
 from boardline.cli import redline as redline_cli
 from boardline.cli import roster as roster_cli
+from boardline.cli import scan as scan_cli
 from boardline.cli import serve as serve_cli
 from boardline.cli import settings as settings_cli
 from boardline.cli import squid as squid_cli
@@ -48,6 +50,8 @@ app.add_typer(serve_cli.app, name="serve")
 app.add_typer(db_cli.app, name="db")
 app.add_typer(decisions_cli.app, name="decisions")
 app.command("audit")(audit_cli.audit)
+app.add_typer(assets_cli.app, name="assets")
+app.command("scan")(scan_cli.scan)
 
 
 def main() -> None:

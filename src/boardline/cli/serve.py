@@ -75,7 +75,7 @@ def api(
 
     try:
         settings = load_settings(config)
-        runtime = bootstrap(settings)
+        runtime = bootstrap(settings, inspect=True)
         secret = load_secret(secret_file or state_dir(settings) / SECRET_FILE)
         keys = read_admin_keys(admin_keys) if admin_keys is not None else {}
         clock = make_clock(settings)
@@ -85,7 +85,14 @@ def api(
     # Imported here: FastAPI costs every other command (the Squid helper above all) ~0.5 s.
     from boardline.enforcement.http_api import create_app
 
-    application = create_app(runtime, secret=secret, clock=clock, admin_keys=keys, sink=sink)
+    application = create_app(
+        runtime,
+        secret=secret,
+        clock=clock,
+        admin_keys=keys,
+        sink=sink,
+        max_scan_bytes=settings.scan_max_mb * 2**20,
+    )
     console.print(
         f"Boardline API on http://{host}:{port} — pack {runtime.pack.revision}, "
         f"{len(keys)} administrator key(s)"

@@ -5,6 +5,7 @@ The exception store keeps grants, emergencies, alerts and requests in SQLite
 :func:`migrate` brings a database's schema up to date.
 """
 
+from boardline.storage.asset_store import SqlAssetStore, StoredAsset
 from boardline.storage.database import Migration, StorageError, migrate, redact
 from boardline.storage.exception_store import SqlExceptionStore
 from boardline.storage.finding_store import AuditRunRecord, FindingRecord, Saved, SqlFindingStore
@@ -14,9 +15,11 @@ __all__ = [
     "FindingRecord",
     "Migration",
     "Saved",
+    "SqlAssetStore",
     "SqlExceptionStore",
     "SqlFindingStore",
     "StorageError",
+    "StoredAsset",
     "migrate",
     "redact",
 ]

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -240,4 +241,32 @@ findings = Table(
     Column("last_seen", UtcDateTime, nullable=False),
     CheckConstraint("effect IN ('deny', 'flag')", name="effect"),
     comment="Violations an audit found, with their citations; never duplicated by a re-run.",
+)
+
+# --- The district asset registry (revision 0003) ------------------------------------------
+#
+# What the district owns (logos, photographs, documents) and its staff-provided value lists,
+# as fingerprints only: PDQ hashes and keypoints of a picture, the winnowing fingerprints of
+# a document, the salted digests of a value list. Never the picture, the text or a value.
+# Removing an asset stamps ``removed_at``; the row stays, so what was registered when (and
+# by whom) can always be answered.
+
+ASSET_KINDS = "kind IN ('logo', 'photo', 'document', 'data_source')"
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", String(ID), primary_key=True, comment="kind and content hash"),
+    Column("kind", String(20), nullable=False),
+    Column("label", String(ID), nullable=False),
+    Column("added_by", String(ID), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("revision", String(64), nullable=False, comment="content hash of the registered file"),
+    Column("fingerprinting", String(ID), nullable=False, comment="what computed the fingerprint"),
+    Column("fingerprint", LargeBinary, nullable=False, comment="fingerprints, never content"),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Column("removed_by", String(ID), nullable=True),
+    CheckConstraint(ASSET_KINDS, name="kind"),
+    CheckConstraint("(removed_at IS NULL) = (removed_by IS NULL)", name="removed"),
+    comment="District-owned material the inspection scanners recognise, as fingerprints.",
 )

@@ -26,6 +26,7 @@ from boardline.enforcement.http_api.block_page import block_page_routes
 from boardline.enforcement.http_api.desk import ExceptionDesk
 from boardline.enforcement.http_api.metrics import CONTENT_TYPE, ApiMetrics
 from boardline.enforcement.http_api.pages import Pages
+from boardline.enforcement.http_api.scans import ScanService, scan_routes
 from boardline.enforcement.http_api.schemas import (
     DecisionRequestV1,
     DecisionResponseV1,
@@ -88,6 +89,7 @@ def create_app(
     sink: DecisionSink | None = None,
     clock: Clock = now_utc,
     admin_keys: Mapping[str, str] | None = None,
+    max_scan_bytes: int = 32 * 1024 * 1024,
 ) -> FastAPI:
     """The app for ``runtime``.
 
@@ -95,6 +97,7 @@ def create_app(
     fields. The API itself never hands out a token: it does not know who is asking,
     and a token is the proof of who was blocked. ``admin_keys`` maps each
     administrator's key to their username (interim sign-in for ``/admin``).
+    ``max_scan_bytes`` bounds an upload to ``POST /v1/scans`` (the ``scan_max_mb`` setting).
     """
     if len(secret) < MIN_SECRET:
         msg = f"the API secret must be at least {MIN_SECRET} bytes"
@@ -182,6 +185,7 @@ def create_app(
         """Prometheus metrics: decisions by effect, latency, pack revision, exceptions."""
         return Response(service.metrics_text(), media_type=CONTENT_TYPE)
 
+    app.include_router(scan_routes(ScanService(service, runtime.inspector), max_scan_bytes))
     app.include_router(block_page_routes(desk, pages, secret))
     app.include_router(admin_routes(desk, pages, secret, AdminKeys(admin_keys or {})))
     return app
