@@ -16,6 +16,7 @@ from boardline.cli import db as db_cli
 from boardline.cli import decisions as decisions_cli
 from boardline.cli import demo as demo_cli
 from boardline.cli import exceptions as exceptions_cli
+from boardline.cli import icap as icap_cli
 from boardline.cli import policy as policy_cli
 from boardline.cli import policytest as policytest_cli
 from boardline.cli import redline as redline_cli
@@ -40,6 +41,7 @@ app.add_typer(roster_cli.app, name="roster")
 app.add_typer(settings_cli.app, name="settings")
 app.add_typer(squid_cli.app, name="squid")
 app.command("squid-helper")(squid_helper_cli.squid_helper)
+app.command("icap")(icap_cli.icap)
 app.command("demo")(demo_cli.demo)
 app.command("check")(check_cli.check)
 app.command("grant")(exceptions_cli.grant)

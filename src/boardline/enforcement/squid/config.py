@@ -134,6 +134,13 @@ class SquidSettings:
     shutdown_lifetime: int | None = None
     rewrite_placeholder: str = "/bin/false"
     log_notes: tuple[str, ...] = field(default=DEFAULT_LOG_NOTES)
+    #: Boardline's ICAP REQMOD service (``icap://127.0.0.1:1344/reqmod``); None: no ICAP.
+    icap_url: str | None = None
+    #: True when the district's ICAP fail mode is open: Squid lets uploads through
+    #: while the service is down (``bypass=1``); False blocks them (``bypass=0``).
+    icap_bypass: bool = False
+    #: A ``dstdomain`` file of the categories whose uploads are inspected; None: all.
+    icap_domains_file: str | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -193,6 +200,7 @@ def _problems(s: SquidSettings) -> list[Problem]:
         ("cache_log", s.cache_log),
         ("pid_file", s.pid_file or "-"),
         ("rewrite_placeholder", s.rewrite_placeholder),
+        ("icap_domains_file", s.icap_domains_file or "-"),
         *(("fail_closed", c.domains_file) for c in s.fail_closed),
     ]
     out += [
@@ -206,6 +214,8 @@ def _problems(s: SquidSettings) -> list[Problem]:
         out.append(
             _problem("block_page_url", "must be http(s)://host[:port]/path without query or '%'")
         )
+    if s.icap_url is not None and not re.fullmatch(r"icap://[^\s/]+/\S*", s.icap_url):
+        out.append(_problem("icap_url", "must be icap://host:port/path without spaces"))
     out += [
         _problem("log_notes", f"{note!r} is not a note name")
         for note in s.log_notes
@@ -294,6 +304,8 @@ def render_squid_config(settings: SquidSettings) -> str:
     lines.append("adapted_http_access deny bl_said_deny")
     lines += [f"adapted_http_access deny !bl_said_allow bl_fc_{c.name}" for c in s.fail_closed]
     lines.append("adapted_http_access allow all")
+    if s.icap_url:
+        lines += _icap_lines(s, s.icap_url)
     if s.block_page_url:
         base = s.block_page_url
         lines += [
@@ -306,6 +318,38 @@ def render_squid_config(settings: SquidSettings) -> str:
             for c in s.fail_closed
         ]
     return "\n".join(lines) + "\n"
+
+
+def _icap_lines(s: SquidSettings, url: str) -> list[str]:
+    """Uploads (POST, PUT, PATCH) go through Boardline's ICAP service before they leave.
+
+    Only methods that carry a body are sent: a GET has nothing to inspect, and
+    skipping it keeps ICAP off the hot path of browsing. With
+    ``icap_domains_file`` only uploads to those domains (the inspected
+    categories: social networks, file sharing) are sent; without it every upload
+    is, which is simpler and misses no new site, at the cost of scanning uploads
+    to sites the policy does not care about. ``bypass`` is the district's fail
+    mode for a service that is down; a post the service cannot inspect is
+    answered by the service itself, per ``icap_fail_mode``.
+    """
+    inspected = " bl_inspected" if s.icap_domains_file else ""
+    lines = [
+        "",
+        "# Uploads go to Boardline's content inspection (ICAP REQMOD) before they leave.",
+        "icap_enable on",
+        "icap_send_client_ip on",
+        "icap_send_client_username on",
+        "icap_preview_enable on",
+        f"icap_service boardline_req reqmod_precache bypass={1 if s.icap_bypass else 0} {url}",
+        "acl bl_uploads method POST PUT PATCH",
+    ]
+    if s.icap_domains_file:
+        lines.append(f'acl bl_inspected dstdomain "{s.icap_domains_file}"')
+    return [
+        *lines,
+        f"adaptation_access boardline_req allow bl_uploads{inspected}",
+        "adaptation_access boardline_req deny all",
+    ]
 
 
 def _external_acl_line(s: SquidSettings) -> str:

@@ -1,0 +1,125 @@
+"""Uploads through a real Squid and Boardline's ICAP service, over plain HTTP on loopback.
+
+Squid (Debian's 5.7) sends every POST to the ICAP service in this process,
+which runs the demo district's real scanners (``bootstrap(..., inspect=True)``:
+the roster matcher over the demo OneRoster bundle). A staff laptop posts a
+list of three students with their ids: Squid answers with the service's 403
+page, which quotes clause 5460.p7 and shows none of the students' data, and the
+post never reaches the origin. A harmless post goes through to the origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from boardline.bootstrap import bootstrap, make_clock, open_decision_log
+from boardline.enforcement.icap.server import IcapServer
+from boardline.enforcement.icap.service import IcapLimits, ReqmodService
+from boardline.enforcement.live_policy import LivePolicy
+from boardline.policy.pack import Role
+from boardline.settings import Settings
+from tests.integration.squid_harness import OriginServer, SquidProcess
+
+STAFF = "127.10.1.10"  # mrivera's district laptop
+SCHOOL_DAY = "2026-10-06T10:00:00-06:00"
+
+
+class IcapUnderTest:
+    def __init__(self, state: Path) -> None:
+        settings = Settings(state_dir=str(state), clock=SCHOOL_DAY)
+        self.runtime = bootstrap(settings, inspect=True)
+        if self.runtime.inspector is None:
+            pytest.fail("bootstrap(inspect=True) built no inspector")
+        self.log = state / "decisions.jsonl"
+        service = ReqmodService(
+            LivePolicy(self.runtime),
+            self.runtime.inspector,
+            open_decision_log(settings, self.runtime),
+            make_clock(settings),
+            IcapLimits(),
+        )
+        self.loop = asyncio.new_event_loop()
+        self.server = IcapServer(service, host="127.0.0.1", port=0)
+        self.loop.run_until_complete(self.server.start())
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"icap://127.0.0.1:{self.server.port}/reqmod"
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def icap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IcapUnderTest]:
+    service = IcapUnderTest(tmp_path_factory.mktemp("icap-state"))
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+def curl_post(proxy: int, url: str, body: str) -> tuple[int, str]:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.fail("curl is missing: apt-get install -y curl (.ci/run installs it)")
+    result = subprocess.run(
+        [curl, "-s", "-x", f"http://127.0.0.1:{proxy}", "--interface", STAFF,
+         "-H", "Content-Type: text/plain; charset=utf-8", "--data-binary", "@-",
+         "-w", "\n%{http_code}", url],
+        input=body.encode(), capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()
+    text, _, code = result.stdout.decode("utf-8", "replace").rpartition("\n")
+    return int(code), text
+
+
+def test_a_post_listing_students_is_blocked_and_a_harmless_post_passes(
+    icap: IcapUnderTest,
+    origin: OriginServer,
+    start_squid: Callable[..., SquidProcess],
+) -> None:
+    squid = start_squid(icap_url=icap.url)
+    students = [
+        p for p in icap.runtime.facts.directory.people() if p.role is Role.STUDENT and p.identifier
+    ][:3]
+    assert len(students) == 3
+    listing = "Field trip roster, please share:\n" + "\n".join(
+        f"{p.given_name} {p.family_name} ({p.identifier})" for p in students
+    )
+
+    status, page = curl_post(squid.port, "http://social.example/groups/post", listing)
+    assert status == 403, page
+    assert "5460.p7" in page
+    assert "strictly prohibited" in page
+    assert "student records" in page
+    roster_values = [v for p in students for v in (p.given_name, p.family_name, p.identifier)]
+    for value in roster_values:
+        assert value not in page
+    assert ("POST", "social.example", "/groups/post") not in origin.seen
+
+    status, text = curl_post(squid.port, "http://social.example/status", "Go Buffaloes!")
+    assert status == 200
+    assert text == "origin: social.example/status"
+    assert ("POST", "social.example", "/status") in origin.seen
+
+    lines = [json.loads(line) for line in icap.log.read_text(encoding="utf-8").splitlines()]
+    effects = [(line["event"]["path"], line["effect"]) for line in lines]
+    assert ("/groups/post", "deny") in effects
+    assert ("/status", "allow") in effects
+    logged = icap.log.read_text(encoding="utf-8")
+    for value in roster_values:
+        assert value not in logged
