@@ -56,6 +56,18 @@ def config(
     negative_ttl: Annotated[int, typer.Option(help="Seconds Squid caches a denial.")] = 5,
     concurrency: Annotated[int, typer.Option(help="Lookups in flight per helper.")] = 50,
     children_max: Annotated[int, typer.Option(help="Most helper processes.")] = 4,
+    icap_url: Annotated[
+        str | None,
+        typer.Option(help="Send uploads to `boardline icap`, e.g. icap://127.0.0.1:1344/reqmod."),
+    ] = None,
+    icap_bypass: Annotated[
+        bool,
+        typer.Option(help="Let uploads through when the ICAP service is down (fail open)."),
+    ] = False,
+    icap_domains: Annotated[
+        Path | None,
+        typer.Option(help="Only uploads to these domains go to ICAP (default: every upload)."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -92,6 +104,9 @@ def config(
             negative_ttl=negative_ttl,
             concurrency=concurrency,
             children_max=children_max,
+            icap_url=icap_url,
+            icap_bypass=icap_bypass,
+            icap_domains_file=str(icap_domains.resolve()) if icap_domains else None,
         )
     except InputError as exc:
         fail(exc)

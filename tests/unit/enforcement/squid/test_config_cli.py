@@ -74,3 +74,32 @@ def test_bad_settings_exit_2_naming_the_field() -> None:
     assert result.exit_code == 2
     assert "http_port" in result.stderr
     assert "ttl: must be at least 0" in result.stderr
+
+
+def test_uploads_can_be_sent_to_the_icap_service(tmp_path: Path) -> None:
+    domains = tmp_path / "inspected.txt"
+    domains.write_text(".facebook.com\n", encoding="utf-8")
+
+    result = runner.invoke(
+        app,
+        [
+            "squid",
+            "config",
+            "--icap-url",
+            "icap://127.0.0.1:1344/reqmod",
+            "--icap-bypass",
+            "--icap-domains",
+            str(domains),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "icap_service boardline_req reqmod_precache bypass=1 " in result.stdout
+    assert str(domains.resolve()) in result.stdout
+
+
+def test_a_malformed_icap_url_is_named() -> None:
+    result = runner.invoke(app, ["squid", "config", "--icap-url", "http://x/"])
+
+    assert result.exit_code != 0
+    assert "icap_url" in result.output
