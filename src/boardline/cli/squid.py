@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from boardline.cli.output import console, err_console, fail
+from boardline.enforcement.squid.ca import DEFAULT_DAYS, DEFAULT_NAME, write_ca
 from boardline.enforcement.squid.config import (
     FailClosedCategory,
     SquidSettings,
+    check_bump_lists,
     parse_domain_list,
     render_domain_acl,
     render_squid_config,
@@ -68,6 +70,25 @@ def config(
         Path | None,
         typer.Option(help="Only uploads to these domains go to ICAP (default: every upload)."),
     ] = None,
+    tls_ca_cert: Annotated[
+        Path | None,
+        typer.Option(help="District CA certificate (`boardline squid ca`): enables HTTPS bumping."),
+    ] = None,
+    tls_ca_key: Annotated[Path | None, typer.Option(help="The district CA's private key.")] = None,
+    bump_domains: Annotated[
+        Path | None,
+        typer.Option(help="Sites whose HTTPS is decrypted for inspection (UT1 'domains' format)."),
+    ] = None,
+    never_bump_domains: Annotated[
+        Path | None,
+        typer.Option(help="Sites never decrypted (banking, health); wins over --bump-domains."),
+    ] = None,
+    cert_db: Annotated[
+        Path | None,
+        typer.Option(
+            help="security_file_certgen's certificate cache (default /var/lib/squid/ssl_db)."
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -91,8 +112,24 @@ def config(
         else:
             target = (list_dir / f"{name}.domains").resolve()
             lists.append((FailClosedCategory(name, str(target)), render_domain_acl(domains)))
+    bump_lists: list[tuple[Path, str]] = []
+    if bump_domains is not None or never_bump_domains is not None:
+        if acl_dir is None and output is None:
+            fail("--bump-domains needs --acl-dir or --output to know where to write the lists")
+        bump = _domains(bump_domains, problems) if bump_domains else ()
+        never = _domains(never_bump_domains, problems) if never_bump_domains else ()
+        try:
+            check_bump_lists(bump, never, source=str(bump_domains))
+        except InputError as exc:
+            problems.append(exc)
+        if bump_domains is not None:
+            bump_lists.append(((list_dir / "ssl-bump.domains").resolve(), render_domain_acl(bump)))
+        if never_bump_domains is not None:
+            target = (list_dir / "ssl-never-bump.domains").resolve()
+            bump_lists.append((target, render_domain_acl(never)))
     if problems:
         fail(InputError([p for error in problems for p in error.problems]))
+    bump_files = {path.name: str(path) for path, _ in bump_lists}
     try:
         settings = SquidSettings(
             helper_command=helper_command,
@@ -107,14 +144,20 @@ def config(
             icap_url=icap_url,
             icap_bypass=icap_bypass,
             icap_domains_file=str(icap_domains.resolve()) if icap_domains else None,
+            tls_ca_cert=str(tls_ca_cert.resolve()) if tls_ca_cert else None,
+            tls_ca_key=str(tls_ca_key.resolve()) if tls_ca_key else None,
+            bump_domains_file=bump_files.get("ssl-bump.domains"),
+            never_bump_domains_file=bump_files.get("ssl-never-bump.domains"),
+            cert_db_dir=str(cert_db.resolve()) if cert_db else SquidSettings().cert_db_dir,
         )
     except InputError as exc:
         fail(exc)
     text = render_squid_config(settings)
     # Progress goes to stderr when the configuration itself goes to stdout.
     notes = console if output is not None else err_console
-    for category, content in lists:
-        path = Path(category.domains_file)
+    # Hyphenated names: a category (a slug) can never be called ssl-bump.
+    written = [(Path(category.domains_file), content) for category, content in lists]
+    for path, content in [*written, *bump_lists]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
         notes.print(f"wrote {path} ({content.count(chr(10)) - 1} entries)", markup=False)
@@ -124,3 +167,51 @@ def config(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     console.print(f"wrote {output}", markup=False)
+
+
+def _domains(source: Path, problems: list[InputError]) -> tuple[str, ...]:
+    """A domain list, or () with the reason added to ``problems``."""
+    try:
+        return parse_domain_list(source.read_text(encoding="utf-8"), source=str(source))
+    except OSError as exc:
+        problems.append(InputError.at(str(source), f"cannot read: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        problems.append(InputError.at(str(source), f"not UTF-8 ({exc.reason})"))
+    except InputError as exc:
+        problems.append(exc)
+    return ()
+
+
+@app.command()
+def ca(
+    out: Annotated[Path, typer.Option("--out", help="Folder for district-ca.crt and .key.")],
+    days: Annotated[int, typer.Option(help="Days the CA is valid.")] = DEFAULT_DAYS,
+    name: Annotated[str, typer.Option(help="The CA's name, as devices show it.")] = DEFAULT_NAME,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing CA (devices must then trust the new one).")
+    ] = False,
+) -> None:
+    """Make the district CA Squid signs its HTTPS inspection certificates with."""
+    try:
+        made = write_ca(out, name, days=days, force=force)
+    except InputError as exc:
+        fail(exc)
+    lines = [
+        f"wrote {made.cert} (certificate: install it on district devices)",
+        f"wrote {made.key} (private key, mode 0600: keep it on the proxy, never copy it elsewhere)",
+        f"SHA-256 fingerprint: {made.fingerprint}",
+        "",
+        "Distribute the certificate (never the key) as a trusted root to district-managed",
+        "devices only, and check the fingerprint above on one device after it lands:",
+        "  - Windows: Group Policy, Computer Configuration > Windows Settings > Security",
+        "    Settings > Public Key Policies > Trusted Root Certification Authorities;",
+        "  - Chromebooks: Google Admin console, Devices > Networks > Certificates,",
+        "    'Use this certificate as an HTTPS certificate authority';",
+        "  - macOS and iPadOS: a configuration profile with a Certificate payload from the MDM;",
+        "  - Linux: copy to /usr/local/share/ca-certificates/ and run update-ca-certificates;",
+        "  - Firefox keeps its own store: set security.enterprise_roots.enabled or a policy.",
+        "Then: boardline squid config --tls-ca-cert CERT --tls-ca-key KEY --bump-domains FILE",
+        "      --never-bump-domains FILE ... (see docs/inspection.md, 'HTTPS interception').",
+    ]
+    for line in lines:
+        console.print(line, markup=False, soft_wrap=True)

@@ -302,7 +302,8 @@ class SquidProcess:
             return False
         where = f" local=127.0.0.1:{self.port} "
         announced = any(
-            "Accepting HTTP Socket connections" in line and where in line
+            # "Accepting SSL bumped HTTP Socket connections" with ssl-bump.
+            "Accepting " in line and "HTTP Socket connections" in line and where in line
             for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
         )
         return announced and _tcp_listening("127.0.0.1", self.port)
@@ -421,3 +422,34 @@ def give_to_squid_user(root: Path) -> None:
     for folder, dirs, files in os.walk(root):
         for name in [*dirs, *files]:
             os.chown(Path(folder) / name, user.pw_uid, user.pw_gid)
+
+
+# -- HTTPS interception -------------------------------------------------------------
+
+CERT_GENERATOR = "/usr/lib/squid/security_file_certgen"
+
+
+def init_cert_db(path: Path, generator: str = CERT_GENERATOR) -> Path:
+    """Create the certificate cache Squid's ``sslcrtd_program`` keeps its forged certificates in.
+
+    ``security_file_certgen -c`` refuses a folder that already exists, so
+    ``path`` must not; afterwards the tree goes to Squid's user, who runs the
+    generator. Debian's plain ``squid`` package has no generator: the error
+    says to install ``squid-openssl`` (which replaces it).
+    """
+    if not Path(generator).exists():
+        raise LabError(
+            f"{generator} is missing: HTTPS interception needs Debian's squid-openssl "
+            "(`apt-get install -y squid-openssl`; .ci/run installs it)"
+        )
+    result = subprocess.run(
+        [generator, "-c", "-s", str(path), "-M", "4MB"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        raise LabError(f"{generator} -c -s {path} failed:\n{result.stdout}{result.stderr}")
+    give_to_squid_user(path)
+    return path

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from boardline.cli.main import app
 from boardline.enforcement.squid.config import (
     DEFAULT_FIELDS,
     FailClosedCategory,
     SquidSettings,
+    check_bump_lists,
     helper_format,
     parse_domain_list,
     render_domain_acl,
@@ -187,3 +193,103 @@ def test_a_dstdomain_list_keeps_siblings_that_only_share_a_suffix() -> None:
     acl = render_domain_acl(["book.com", "facebook.com", "ebook.com"])
 
     assert acl.splitlines()[1:] == [".book.com", ".ebook.com", ".facebook.com"]
+
+
+# -- HTTPS interception -----------------------------------------------------------------
+
+BUMPING = SquidSettings(
+    tls_ca_cert="/etc/boardline/ca/district-ca.crt",
+    tls_ca_key="/etc/boardline/ca/district-ca.key",
+    bump_domains_file="/etc/boardline/ssl-bump.domains",
+    never_bump_domains_file="/etc/boardline/ssl-never-bump.domains",
+)
+
+
+def test_bumping_signs_with_the_district_ca_and_decides_after_peeking() -> None:
+    lines = lines_of(BUMPING)
+    assert lines[2] == (
+        "http_port 127.0.0.1:3128 ssl-bump tls-cert=/etc/boardline/ca/district-ca.crt"
+        " tls-key=/etc/boardline/ca/district-ca.key generate-host-certificates=on"
+        " dynamic_cert_mem_cache_size=4MB"
+    )
+    assert (
+        "sslcrtd_program /usr/lib/squid/security_file_certgen -s /var/lib/squid/ssl_db -M 4MB"
+        in lines
+    )
+    rules = [x for x in lines if x.startswith("ssl_bump")]
+    # Never-bump first, so a carve-out under a bumped domain stays private; splice the rest.
+    assert rules == [
+        "ssl_bump peek bl_step1",
+        "ssl_bump splice bl_never_bump",
+        "ssl_bump bump bl_bump",
+        "ssl_bump splice all",
+    ]
+    assert 'acl bl_bump ssl::server_name "/etc/boardline/ssl-bump.domains"' in lines
+    assert 'acl bl_never_bump ssl::server_name "/etc/boardline/ssl-never-bump.domains"' in lines
+    assert "acl bl_step1 at_step SslBump1" in lines
+    assert not any("tls_outgoing_options" in x or x.startswith("hosts_file") for x in lines)
+
+
+def test_without_bumping_nothing_about_tls_is_generated() -> None:
+    text = render_squid_config(SquidSettings())
+    assert "ssl" not in text.lower().replace("bl_ssl_ports", "")
+    assert "tls" not in text
+
+
+def test_lab_options_trust_a_stand_in_origin_and_a_private_hosts_file() -> None:
+    lines = lines_of(replace(BUMPING, tls_outgoing_cafile="/tmp/o.crt", hosts_file="/tmp/hosts"))
+    assert "tls_outgoing_options cafile=/tmp/o.crt" in lines
+    assert "hosts_file /tmp/hosts" in lines
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"tls_ca_cert": "/c.crt", "tls_ca_key": "/c.key"}, "bump_domains_file"),
+        ({"bump_domains_file": "/b.domains"}, "tls_ca_cert"),
+        ({"never_bump_domains_file": "/n.domains"}, "never_bump_domains_file"),
+        ({**dict.fromkeys(("tls_ca_cert", "tls_ca_key"), "/x"), "bump_domains_file": "/a b"},
+         "bump_domains_file"),
+    ],
+)  # fmt: skip
+def test_incomplete_interception_settings_are_refused(options: dict[str, str], field: str) -> None:
+    with pytest.raises(InputError) as caught:
+        SquidSettings(**options)  # type: ignore[arg-type]
+    assert field in [p.place.field for p in caught.value.problems]
+
+
+def test_a_site_on_both_lists_is_refused_but_a_carve_out_is_not() -> None:
+    with pytest.raises(InputError) as caught:
+        check_bump_lists(
+            ["facebook.com", "online.mybank.example", "mybank.example"],
+            ["mybank.example", "health.example.org"],
+            source="bump.txt",
+        )
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 2
+    assert all("'mybank.example' is never decrypted" in m for m in messages)
+    assert caught.value.problems[0].place.file == "bump.txt"
+    # Bumping a parent while never bumping one of its sites is a carve-out: allowed.
+    check_bump_lists(["example.org"], ["health.example.org"], source="bump.txt")
+
+
+def test_the_config_command_writes_both_lists_and_refuses_an_overlap(tmp_path: Path) -> None:
+    bump, never = tmp_path / "bump.txt", tmp_path / "never.txt"
+    bump.write_text("facebook.com\nwww.facebook.com\n", encoding="utf-8")
+    never.write_text("# banking\nmybank.example\n", encoding="utf-8")
+    output = tmp_path / "etc" / "squid.conf"
+    args = ["squid", "config", "--tls-ca-cert", "/ca.crt", "--tls-ca-key", "/ca.key",
+            "--bump-domains", str(bump), "--never-bump-domains", str(never),
+            "-o", str(output)]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "etc" / "ssl-bump.domains").read_text(encoding="utf-8").splitlines()[1:] == [
+        ".facebook.com"
+    ]
+    text = output.read_text(encoding="utf-8")
+    assert f'ssl::server_name "{tmp_path / "etc" / "ssl-never-bump.domains"}"' in text
+
+    never.write_text("facebook.com\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code != 0
+    assert "never decrypted" in refused.output
