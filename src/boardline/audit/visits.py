@@ -60,47 +60,65 @@ CREATE OR REPLACE TEMP MACRO boardline_site(h) AS CASE
 END
 """
 
+#: Visits in three steps, each over as little as it needs. The site is computed once
+#: per distinct host; the hits that count (``top_level`` TRUE or NULL) are sessionised
+#: as narrow rows of integers (row id; person, site and source numbered densely;
+#: line; time; effect rank), so the two window passes sort a few fixed-width
+#: columns rather than whole outcome rows; a navigation is a visit of its own and
+#: needs no window at all. Each visit keeps the row id of its representative hit
+#: (the first with the worst effect: ``arg_min`` over ``(-rank, ts, source, line)``;
+#: sources are numbered in their sort order, so the order is the same), and only
+#: those rows are joined back to ``web_outcomes`` for their columns.
 _VISITS = """
 CREATE OR REPLACE TABLE web_visits AS
-WITH base AS (
-    SELECT o.*,
-           coalesce(person_id, 'user:' || username, 'client:' || client, 'unknown') AS who,
-           boardline_site(host) AS site,
-           CASE effect WHEN 'deny' THEN 2 WHEN 'flag' THEN 1 ELSE 0 END AS effect_rank
-    FROM web_outcomes AS o
+WITH sites AS (
+    SELECT host, site, dense_rank() OVER (ORDER BY site) AS site_no
+    FROM (SELECT host, boardline_site(host) AS site
+          FROM (SELECT DISTINCT host FROM web_outcomes))
+),
+keyed AS (
+    SELECT o.rowid AS rid, o.source, o.line, o.ts, o.top_level, o.effect, s.site_no,
+           coalesce(o.person_id, 'user:' || o.username, 'client:' || o.client, 'unknown') AS who
+    FROM web_outcomes AS o JOIN sites AS s ON s.host = o.host
+    WHERE o.top_level IS NULL OR o.top_level
+),
+people AS (
+    SELECT who, row_number() OVER () AS who_no FROM (SELECT DISTINCT who FROM keyed)
+),
+sources AS (
+    SELECT source, dense_rank() OVER (ORDER BY source) AS source_no
+    FROM (SELECT DISTINCT source FROM keyed)
+),
+hits AS (
+    SELECT k.rid, k.top_level, k.ts, k.line, p.who_no, k.site_no, r.source_no,
+           CASE k.effect WHEN 'deny' THEN 2 WHEN 'flag' THEN 1 ELSE 0 END AS effect_rank
+    FROM keyed AS k JOIN people AS p USING (who) JOIN sources AS r USING (source)
 ),
 gaps AS (
-    SELECT *, ts - lag(ts) OVER (PARTITION BY who, site ORDER BY ts, source, line) AS gap
-    FROM base
+    SELECT *, ts - lag(ts) OVER (PARTITION BY who_no, site_no ORDER BY ts, source_no, line) AS gap
+    FROM hits
     WHERE top_level IS NULL
 ),
-sessions AS (
-    SELECT * EXCLUDE (gap), '{session}' AS visit_rule,
-           sum(CASE WHEN gap IS NULL OR gap > $window THEN 1 ELSE 0 END) OVER (
-               PARTITION BY who, site ORDER BY ts, source, line ROWS UNBOUNDED PRECEDING
+numbered AS (
+    SELECT *, sum(CASE WHEN gap IS NULL OR gap > $window THEN 1 ELSE 0 END) OVER (
+               PARTITION BY who_no, site_no ORDER BY ts, source_no, line ROWS UNBOUNDED PRECEDING
            ) AS visit_no
     FROM gaps
 ),
-navigations AS (
-    SELECT *, '{navigation}' AS visit_rule,
-           row_number() OVER (PARTITION BY who, site ORDER BY ts, source, line) AS visit_no
-    FROM base
-    WHERE top_level
+sessions AS (
+    SELECT who_no, site_no, visit_no, count(*) AS hits, min(ts) AS started, max(ts) AS ended,
+           arg_min(rid, (-effect_rank, ts, source_no, line)) AS rid
+    FROM numbered
+    GROUP BY who_no, site_no, visit_no
 ),
-hits AS (
-    SELECT * FROM sessions
-    UNION ALL BY NAME
-    SELECT * FROM navigations
+visits AS (
+    SELECT rid, '{session}' AS visit_rule, hits, started, ended FROM sessions
+    UNION ALL
+    SELECT rid, '{navigation}', 1, ts, ts FROM hits WHERE top_level
 )
-SELECT * EXCLUDE (visit_no, effect_rank),
-       count(*) OVER visit AS hits,
-       min(ts) OVER visit AS started,
-       max(ts) OVER visit AS ended
-FROM hits
-WINDOW visit AS (PARTITION BY visit_rule, who, site, visit_no)
-QUALIFY row_number() OVER (
-    PARTITION BY visit_rule, who, site, visit_no ORDER BY effect_rank DESC, ts, source, line
-) = 1
+SELECT o.*, coalesce(o.person_id, 'user:' || o.username, 'client:' || o.client, 'unknown') AS who,
+       s.site, v.visit_rule, v.hits, v.started, v.ended
+FROM visits AS v JOIN web_outcomes AS o ON o.rowid = v.rid JOIN sites AS s ON s.host = o.host
 """
 
 _PER_SOURCE = """

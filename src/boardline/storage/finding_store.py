@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,8 +39,9 @@ from boardline.storage.database import (
     write_options,
 )
 
-#: Rows per INSERT statement: well under SQLite's bound-parameter limit (32766).
-CHUNK = 500
+#: Findings handed to the database at a time (SQLAlchemy splits each into INSERTs
+#: under the driver's bound-parameter limit; the ``IN`` list of known ids stays under it).
+CHUNK = 5000
 
 
 def finding_id(
@@ -170,6 +171,29 @@ def _finding_row(
     }
 
 
+def _unique_chunks(
+    findings: Iterable[FindingRecord],
+) -> Iterator[list[tuple[str, FindingRecord]]]:
+    """``findings`` by id, the first record of each id only, :data:`CHUNK` at a time.
+
+    Only the ids seen are remembered, not the records, so a large audit streams
+    its findings into the database instead of holding them all.
+    """
+    seen: set[str] = set()
+    chunk: list[tuple[str, FindingRecord]] = []
+    for record in findings:
+        key = record.id
+        if key in seen:
+            continue
+        seen.add(key)
+        chunk.append((key, record))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _record(row: Row[Any]) -> FindingRecord:
     return FindingRecord(
         at=row.at,
@@ -247,9 +271,6 @@ class SqlFindingStore:
         the same id in one call are one finding. Returns how many were new and
         how many were already known.
         """
-        unique: dict[str, FindingRecord] = {}
-        for record in findings:
-            unique.setdefault(record.id, record)
         now = run.finished_at
         with (
             translated(self.url, "save the audit's findings"),
@@ -257,25 +278,24 @@ class SqlFindingStore:
             connection.begin(),
         ):
             connection.execute(t.audit_runs.insert(), [self._run_row(run, 0, 0)])
-            new = 0
-            items = list(unique.items())
-            for start in range(0, len(items), CHUNK):
-                chunk = items[start : start + CHUNK]
+            new = known = 0
+            # One statement compiled once and executed over many parameter sets: SQLAlchemy
+            # batches it into multi-row INSERTs ("insertmanyvalues"), where building a
+            # ``.values(rows)`` statement per chunk compiled one bind parameter per cell.
+            insert = _insert(connection).returning(t.findings.c.id)
+            for chunk in _unique_chunks(findings):
                 rows = [_finding_row(record, key, run.id, now) for key, record in chunk]
-                inserted = set(
-                    connection.execute(_insert(connection).values(rows).returning(t.findings.c.id))
-                    .scalars()
-                    .all()
-                )
+                inserted = set(connection.execute(insert, rows).scalars().all())
                 new += len(inserted)
-                known = [key for key, _ in chunk if key not in inserted]
-                if known:
+                already = [key for key, _ in chunk if key not in inserted]
+                known += len(already)
+                if already:
                     connection.execute(
                         update(t.findings)
-                        .where(t.findings.c.id.in_(known))
+                        .where(t.findings.c.id.in_(already))
                         .values(last_seen=now, last_run_id=run.id)
                     )
-            saved = Saved(new, len(unique) - new)
+            saved = Saved(new, known)
             connection.execute(
                 update(t.audit_runs)
                 .where(t.audit_runs.c.id == run.id)

@@ -47,6 +47,7 @@ _CHUNK_VIEW: Final = "_bl_chunk"
 _FAST_BYTES: Final = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
 _BATCH_LINES: Final = 8192
 _NATIVE_INSERT: Final = squid_sql.NATIVE_INSERT.replace("FROM chunk", f"FROM {_CHUNK_VIEW}")
+_NATIVE_LINES: Final = squid_sql.NATIVE_LINES.replace("FROM chunk", f"FROM {_CHUNK_VIEW}")
 
 
 def load_logs(
@@ -249,12 +250,15 @@ class _Reader:
         table = pa.table({"line": numbers, "l": text})
         self.con.register(_CHUNK_VIEW, pa.Table.from_batches(table.to_batches(_BATCH_LINES)))
         try:
-            taken = self.con.execute(_NATIVE_INSERT, {"source": self.source}).fetchnumpy()["line"]
+            found = self.con.execute(_NATIVE_INSERT, {"source": self.source}).fetchone()
+            inserted = int(found[0]) if found else 0
+            if inserted == len(numbers):
+                self.tally.use(inserted)
+                return
+            taken = self.con.execute(_NATIVE_LINES, {"source": self.source}).fetchnumpy()["line"]
         finally:
             self.con.unregister(_CHUNK_VIEW)
         self.tally.use(len(taken))
-        if len(taken) == len(numbers):
-            return
         refused = np.flatnonzero(~np.isin(numbers, taken))
         for index in refused.tolist():
             line = int(numbers[index])

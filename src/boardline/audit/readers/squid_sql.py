@@ -14,11 +14,12 @@ patterns are the constants of :mod:`~boardline.audit.readers.squid`, so the two
 paths cannot drift apart in what they accept, and ``test_squid_sql.py`` holds
 them to identical rows and errors, including on generated garbage.
 
-The query only *accepts*: it inserts the lines that are events and returns their
-numbers. The few others (blank lines, Squid's ``error:`` entries, damage) go to
-the reference parser, which says why in the same words whichever path read the
-file; if it ever accepted a line the query refused, the loader inserts that row
-too and counts it, so a divergence costs speed, never rows.
+The query only *accepts*: it inserts the lines that are events and says how
+many; when that is short of the chunk, the loader asks which numbers it took.
+The few others (blank lines, Squid's ``error:`` entries, damage) go to the
+reference parser, which says why in the same words whichever path read the
+file; if it ever accepted a line the query refused, the loader inserts that
+row too and counts it, so a divergence costs speed, never rows.
 
 Lines that are not plain printable ASCII (UTF-8 text, control bytes, a CR before
 the newline) and the unterminated last line never come here: the loader gives
@@ -67,61 +68,69 @@ LINE_SHAPE: Final = (
     f"(?: {_NOTE})*" + "\n"
 )
 
-#: Native and Boardline lines: ``chunk(line BIGINT, l VARCHAR)`` in, the event lines
-#: inserted into ``web_events`` (parameter: the source), their numbers returned.
-#: Each step is a materialized CTE computing from the previous step's columns only:
-#: DuckDB inlines nested projections, and an expression used twice downstream
-#: would otherwise be evaluated twice. Fields come from ``string_split`` once the
-#: line has the shape above (lambdas over lists cost several times more), host and
-#: path from string functions once the URL matched its pattern (which leaves one
-#: way to cut it), notes from ``strpos``.
-NATIVE_INSERT: Final = f"""
+#: A URL and a CONNECT target as :data:`squid.RX_URL` / :data:`squid.RX_CONNECT` read
+#: them, anchored, with the same groups (host; path): one RE2 pass both checks the
+#: target and cuts it, where a full match followed by string functions took two.
+_URL_PARTS: Final = (
+    "^" + squid.RX_URL.replace("[^/?#@ ]", r"[^/?#@ \n]").replace("[^ ]", _FIELD_CHARS) + "$"
+)
+_CONNECT_HOST: Final = "^" + squid.RX_CONNECT + "$"
+
+#: Native and Boardline lines: ``chunk(line BIGINT, l VARCHAR)`` in, one row per event
+#: line out, in ``web_events`` column order (parameter: the source). Each step is a
+#: materialized CTE computing from the previous step's columns only: DuckDB inlines
+#: nested projections, and an expression used twice downstream would otherwise be
+#: evaluated twice. Fields come from ``string_split`` once the line has the shape
+#: above (lambdas over lists cost several times more), host and path from one
+#: ``regexp_extract`` of the target (a target that does not match gives an empty
+#: host, refused; Squid's ``error:`` pseudo-URLs are refused too, and the reference
+#: parser skips them), notes from ``strpos``.
+NATIVE_SELECT: Final = f"""
 WITH s AS MATERIALIZED (
     SELECT line, string_split(regexp_replace(l, ' +', ' '), ' ') AS f
     FROM chunk
     WHERE {_full("l", LINE_SHAPE)}
 ), t AS MATERIALIZED (
-    SELECT line, f[1] AS f1, f[3] AS f3, f[4] AS f4, f[5] AS f5, f[6] AS f6, f[7] AS f7,
-        f[8] AS f8,
+    SELECT line, f[1] AS f1, f[3] AS f3, f[4] AS f4, f[5] AS f5, f[6] AS f6, f[8] AS f8,
         CASE WHEN len(f) > 10 THEN ' ' || array_to_string(f[11:], ' ') END AS notes,
-        CASE WHEN f[6] = 'CONNECT' THEN f[7] ELSE substr(f[7], strpos(f[7], '://') + 3) END AS a
+        CASE WHEN f[6] = 'CONNECT'
+                 THEN struct_pack(h := regexp_extract(f[7], {_lit(_CONNECT_HOST)}, 1), p := '')
+             WHEN starts_with(f[7], 'error:') THEN struct_pack(h := '', p := '')
+             ELSE regexp_extract(f[7], {_lit(_URL_PARTS)}, ['h', 'p']) END AS u
     FROM s
     WHERE CAST(f[1] AS DOUBLE) >= {squid.TS_MIN} AND CAST(f[1] AS DOUBLE) < {squid.TS_MAX}
-      AND CASE WHEN f[6] = 'CONNECT' THEN {_full("f[7]", squid.RX_CONNECT)}
-               ELSE {_full("f[7]", squid.RX_URL)} END
-), v AS MATERIALIZED (
-    SELECT *, split_part(split_part(split_part(a, '/', 1), '?', 1), '#', 1) AS authority
-    FROM t
-), w AS MATERIALIZED (
-    SELECT *,
-        CASE WHEN f6 = 'CONNECT' THEN f7 ELSE split_part(authority, '@', -1) END AS hostport,
-        CASE WHEN f6 = 'CONNECT' THEN '' ELSE substr(a, length(authority) + 1) END AS raw_path
-    FROM v
 ), x AS MATERIALIZED (
-    SELECT *,
-        rtrim(trim(lower(CASE WHEN starts_with(hostport, '[')
-                              THEN split_part(hostport, ']', 1) || ']'
-                              ELSE split_part(hostport, ':', 1) END), '[]'), '.') AS host,
+    SELECT line, f1, f3, f4, f5, f6, f8, u.p AS raw_path,
+        rtrim(trim(lower(u.h), '[]'), '.') AS host,
         {_note("sfd")} AS sfd,
         {_note("sfm")} AS sfm,
         {_note("decision_id")} AS note_id,
         regexp_replace(split_part({_note("ea")}, '%20', 1), '^decision=', '') AS ea_id
-    FROM w
+    FROM t
+    WHERE u.h <> ''
 )
-INSERT INTO web_events
-SELECT $source, line, CAST(f1 AS DOUBLE), f3, nullif(f8, '-'), f6, host,
+SELECT $source AS source, line, CAST(f1 AS DOUBLE) AS ts, f3 AS client,
+    nullif(f8, '-') AS username, f6 AS method, host,
     CASE WHEN f6 = 'CONNECT' THEN ''
          WHEN starts_with(raw_path, '/') THEN raw_path
-         ELSE '/' || raw_path END,
-    nullif(CAST(right(f4, 3) AS INTEGER), 0),
-    CAST(f5 AS BIGINT),
+         ELSE '/' || raw_path END AS path,
+    nullif(CAST(right(f4, 3) AS INTEGER), 0) AS status,
+    CAST(f5 AS BIGINT) AS bytes,
     CASE WHEN sfd IS NOT NULL THEN sfd = 'document' AND coalesce(sfm, 'navigate') = 'navigate'
-         WHEN sfm IS NOT NULL AND sfm <> 'navigate' THEN FALSE END,
+         WHEN sfm IS NOT NULL AND sfm <> 'navigate' THEN FALSE END AS top_level,
     CASE WHEN note_id IS NOT NULL THEN note_id
          WHEN ea_id = '' OR contains(ea_id, '=') THEN NULL
-         ELSE ea_id END,
-    'squid'
+         ELSE ea_id END AS decision_id,
+    'squid' AS kind
 FROM x
 WHERE host <> ''
-RETURNING line
 """  # noqa: S608
+
+#: :data:`NATIVE_SELECT` into ``web_events``; DuckDB answers with the rows inserted.
+#: Almost every chunk is all events, so the count is all the loader needs; only when
+#: it falls short does the loader ask :data:`NATIVE_LINES` which lines were taken
+#: (``RETURNING line`` on every chunk cost more than the rare second pass).
+NATIVE_INSERT: Final = "INSERT INTO web_events " + NATIVE_SELECT
+
+#: The line numbers :data:`NATIVE_SELECT` accepts from ``chunk``.
+NATIVE_LINES: Final = f"SELECT line FROM ({NATIVE_SELECT})"  # noqa: S608

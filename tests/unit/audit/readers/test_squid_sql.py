@@ -95,6 +95,7 @@ _FIELD = st.one_of(
             "[::1]:443",
             "http://.../",
             "error:invalid",
+            "error://host.example/x",
             "-",
             "mrivera",
             "HIER_DIRECT/1.2.3.4",
