@@ -17,6 +17,7 @@ from rich.table import Table
 from boardline.bootstrap import bootstrap, database_url
 from boardline.cli.demo_audit import chapter_audit
 from boardline.cli.demo_squid import chapter_live_squid
+from boardline.cli.demo_uploads import chapter_uploads
 from boardline.cli.output import console
 from boardline.cli.policy import print_policy
 from boardline.cli.redline import print_redline
@@ -62,6 +63,7 @@ def demo(
     chapter_school_day(rt)
     chapter_live_squid()
     chapter_audit(rt, state_dir, database_url(settings))
+    chapter_uploads(rt, settings)
     console.rule("[bold]End of the tour")
     console.print(
         "Try: [cyan].venv/bin/boardline check --user mrivera --url https://www.facebook.com/ "
