@@ -17,6 +17,12 @@ SCRIPTS = (
     "decision_log_bench.py",
     "helper_bench.py",
     "api_bench.py",
+    "bulk_eval_bench.py",
+    "audit_bench.py",
+    "image_bench.py",
+    "document_bench.py",
+    "confidential_bench.py",
+    "icap_bench.py",
 )
 
 
