@@ -180,6 +180,7 @@ def build_inspector(
         registry = store.registry()
         index = store.document_index()
         ssns = store.salted_values("ssn", inspection_salt(settings))
+        labels = {asset.id: asset.label for asset in store.list() if asset.label}
     finally:
         if own:
             store.close()
@@ -193,6 +194,7 @@ def build_inspector(
         images=ImageScanner(registry) if registry.images else None,
         documents=DocumentScanner(index) if index is not None else None,
         confidential=confidential,
+        labels=labels,
     )
 
 

@@ -23,7 +23,7 @@ file and the problem, never the content.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from boardline.inspection.confidential import ConfidentialScanner
 from boardline.inspection.document_scanner import DocumentScanner
@@ -59,7 +59,7 @@ def is_image(data: bytes) -> bool:
 class Inspector:
     """Runs the district's scanners over an upload; immutable, shareable between threads."""
 
-    __slots__ = ("confidential", "documents", "images", "limits")
+    __slots__ = ("confidential", "documents", "images", "labels", "limits")
 
     def __init__(
         self,
@@ -68,11 +68,18 @@ class Inspector:
         documents: DocumentScanner | None = None,
         confidential: ConfidentialScanner | None = None,
         limits: ExtractLimits = DEFAULT_LIMITS,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         self.images = images
         self.documents = documents
         self.confidential = confidential
         self.limits = limits
+        #: People's names for registered assets ("staff handbook 2026"), by asset id.
+        self.labels: Mapping[str, str] = dict(labels or {})
+
+    def label(self, asset_id: str) -> str:
+        """The district's own name for an asset, for pages staff read; the id if unnamed."""
+        return self.labels.get(asset_id) or asset_id
 
     @property
     def revision(self) -> str:

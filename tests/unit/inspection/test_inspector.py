@@ -193,3 +193,12 @@ def test_no_roster_value_in_any_finding(inspector: Inspector, directory: Directo
     for finding in found:
         text = repr(finding) + inspector.revision
         assert not [v for v in values if v.lower() in text.lower()]
+
+
+def test_labels_name_assets_and_unknown_ids_fall_back_to_the_id() -> None:
+    from boardline.inspection.inspector import Inspector
+
+    inspector = Inspector(labels={"logo-1": "Cut Bank Buffaloes crest"})
+
+    assert inspector.label("logo-1") == "Cut Bank Buffaloes crest"
+    assert inspector.label("photo-9") == "photo-9"

@@ -11,7 +11,7 @@ whatever the browser was posting from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 
 from boardline.model.decision import Citation
@@ -30,8 +30,13 @@ _KIND_NAMES = {
 _ASSET_KINDS = frozenset({"district_logo", "district_photo", "district_document"})
 
 
-def summarise(findings: Iterable[Finding]) -> list[str]:
-    """One line per kind of finding: what, how many, about how many people, which assets."""
+def summarise(findings: Iterable[Finding], label: Callable[[str], str] | None = None) -> list[str]:
+    """One line per kind of finding: what, how many, about how many people, which assets.
+
+    ``label`` names a registered asset the way the district does (its label), so staff
+    read "staff handbook" rather than a content hash.
+    """
+    name = label or str
     counts: dict[str, int] = defaultdict(int)
     people: dict[str, int] = defaultdict(int)
     assets: dict[str, set[str]] = defaultdict(set)
@@ -39,7 +44,7 @@ def summarise(findings: Iterable[Finding]) -> list[str]:
         counts[finding.kind] += 1
         people[finding.kind] += finding.people
         if finding.kind in _ASSET_KINDS and finding.asset:
-            assets[finding.kind].add(finding.asset)
+            assets[finding.kind].add(name(finding.asset))
     lines = []
     for kind in sorted(counts):
         text = f"{_KIND_NAMES.get(kind, kind.replace('_', ' '))}: {counts[kind]} finding"

@@ -225,7 +225,7 @@ class ReqmodService:
         self.counters.denied += 1
         block = render_block_page(
             title="Post blocked under district policy",
-            summary=summarise(findings),
+            summary=summarise(findings, getattr(self.inspector, "label", None)),
             citation=decision.citations[0] if decision.citations else None,
             decision_id=decision.decision_id,
             revision=decision.revision,
