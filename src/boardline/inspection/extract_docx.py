@@ -44,7 +44,7 @@ _UNPACK_ERRORS = (
 def docx_text(data: bytes, name: str, limits: ExtractLimits) -> ExtractedText:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (*_UNPACK_ERRORS, zipfile.LargeZipFile):
         raise InputError.at(name, "not a readable DOCX (the zip archive is damaged)") from None
     with archive:
         members = archive.infolist()
