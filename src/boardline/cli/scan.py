@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from boardline.bootstrap import bootstrap
 from boardline.cli.output import EXIT_INPUT, console, emit_json, fail
@@ -90,7 +91,12 @@ def _print(result: dict[str, object]) -> None:
         return
     answer = ScanResponseV1.model_validate(result)
     decision = answer.decision
-    console.rule(f"[bold]{name}[/bold] → {decision.effect.value} ({decision.rule})")
+    # A plain line, not a rule: a rule truncates long paths to the terminal's width.
+    console.print(
+        f"[bold]{escape(str(name))}[/bold] → {decision.effect.value} ({decision.rule})",
+        soft_wrap=True,
+        markup=True,
+    )
     if not answer.findings:
         console.print("nothing district-owned or confidential found")
     for finding in answer.findings:
