@@ -57,7 +57,8 @@ def squid_binary() -> str:
     if found is None:
         raise LabError(
             "Squid is not installed; these tests need Debian's squid 5.7: "
-            "`apt-get install -y squid` (.ci/run installs it)."
+            "`apt-get install -y squid-openssl` (.ci/run installs it; TLS inspection needs "
+            "the OpenSSL build)."
         )
     return found
 
