@@ -17,6 +17,8 @@ in one place and tested once:
 Student data never appears for any audience: violations are counted for staff
 and administrators only (5460 covers staff; students fall under another
 policy), and anything that names a student in an error sample is masked.
+Staff–student messages (:mod:`boardline.audit.report_messages`) name the staff
+member only; the student is "student #n", a pseudonym numbered per report.
 
 Counts are of *visits* (:mod:`boardline.audit.visits`) unless they say hits;
 times are the district's local time.
@@ -35,6 +37,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from boardline.audit.options import Audience
+from boardline.audit.report_messages import Messages, build_messages
 from boardline.audit.visits import VisitSummary
 from boardline.engine.compiled import CompiledPack
 from boardline.engine.exceptions import Emergency, Grant, Scope
@@ -53,6 +56,7 @@ SAMPLES: Final = 3
 __all__ = [
     "Audience",
     "Cell",
+    "Messages",
     "ReportData",
     "build_report_data",
     "mask_students",
@@ -202,6 +206,8 @@ class ReportData:
     #: None for a de-identified audience.
     people: tuple[PersonDetail, ...] | None
     suppressed_below: int | None
+    #: Staff–student messages the engine decided (:mod:`boardline.audit.report_messages`).
+    messages: Messages
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> int:
@@ -610,4 +616,14 @@ def build_report_data(
         exceptions=b.exceptions(since, until),
         people=b.people(rebuild) if audience.identified else None,
         suppressed_below=None if audience.identified else SMALL_CELL,
+        messages=build_messages(
+            con,
+            compiled,
+            facts,
+            identified=audience.identified,
+            building=building,
+            cell=b.cell,
+            building_label=b.building_label,
+            mask=lambda text: mask_students(text, facts),
+        ),
     )

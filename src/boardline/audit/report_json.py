@@ -3,8 +3,9 @@
 The wire shape is spelled out here, apart from :class:`ReportData`, so the
 dataclasses can change without breaking whoever reads the files (a state
 consortium's dashboards, the workspace that opens cases). A change that
-removes or renames a field makes ``@2``. Suppressed counts are ``null``.
-Times are ISO 8601 with the district's offset.
+removes or renames a field makes ``@2``; an added one does not (``messages``,
+the staff–student messages part, was added under ``@1``). Suppressed counts
+are ``null``. Times are ISO 8601 with the district's offset.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from boardline.audit.report_data import Cell, ReportData, Violation
+from boardline.audit.report_messages import Count, Messages, MessageViolation
 
 SCHEMA: Final = "boardline/audit-report@1"
 
@@ -47,6 +49,57 @@ def violation_json(v: Violation) -> dict[str, Any]:
         "line": v.line,
         "explanation": v.explanation,
         "citations": [c.as_dict() for c in v.citations],
+    }
+
+
+def _counts(counts: tuple[Count, ...]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "label": c.label, "value": c.value} for c in counts]
+
+
+def message_json(v: MessageViolation) -> dict[str, Any]:
+    return {
+        "at": _time(v.at),
+        "channel": v.channel,
+        "direction": v.direction,
+        "audience": v.audience,
+        "purpose": v.purpose,
+        "student": v.student,
+        "effect": v.effect,
+        "severity": v.severity,
+        "rule": v.rule,
+        "item": v.item,
+        "revision": v.revision,
+        "source": v.source,
+        "line": v.line,
+        "explanation": v.explanation,
+        "follow_up": list(v.follow_up),
+        "citations": [c.as_dict() for c in v.citations],
+    }
+
+
+def messages_json(m: Messages) -> dict[str, Any]:
+    """The staff–student messages part; the student is only ever a per-report pseudonym."""
+    return {
+        "decided": m.decided,
+        "violations": m.violations,
+        "staff_with_violations": m.staff_with_violations,
+        "by_rule": _counts(m.by_rule),
+        "by_channel": _counts(m.by_channel),
+        "people": None
+        if m.people is None
+        else [
+            {
+                "person_id": p.person_id,
+                "username": p.username,
+                "name": p.name,
+                "role": p.role,
+                "building": p.building,
+                "violating_messages": p.violating_messages,
+                "unlisted": p.unlisted,
+                "violations": [message_json(v) for v in p.violations],
+            }
+            for p in m.people
+        ],
     }
 
 
@@ -143,6 +196,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
             }
             for p in data.people
         ],
+        "messages": messages_json(data.messages),
     }
 
 

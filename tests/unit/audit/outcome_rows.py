@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from boardline.audit import schema
+from boardline.model.decision import Decision
 
 DENVER = ZoneInfo("America/Denver")
 SOCIAL = "no-social-networking-during-school-hours"
@@ -108,4 +109,41 @@ def read_error(
     con.execute(
         "INSERT INTO read_errors VALUES (?, ?, ?, ?, ?)",
         [source, line, reason, f"{reason} at field 3", sample],
+    )
+
+
+def message(
+    con: duckdb.DuckDBPyConnection,
+    ts: float,
+    *,
+    staff: str,
+    student: str,
+    channel: str,
+    decision: Decision,
+    direction: str = "staff_to_student",
+    audience: str = "individual",
+    purpose: str = "personal",
+    source: str = "mailtrace.csv",
+    line: int | None = None,
+) -> None:
+    """One ``comm_outcomes`` row carrying ``decision`` (and its ``comm_events`` row)."""
+    if line is None:
+        found = con.execute("SELECT count(*) FROM comm_events").fetchone()
+        line = int(found[0]) + 1 if found else 1
+    event = [source, line, ts, staff, student, channel, direction, audience, purpose]
+    con.execute("INSERT INTO comm_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", event)
+    con.execute(
+        "INSERT INTO comm_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            *event,
+            decision.subject,
+            decision.effect.value,
+            decision.rule,
+            decision.severity.value,
+            [f"{c.policy} {c.clause}" for c in decision.citations],
+            list(decision.follow_up),
+            decision.explanation,
+            decision.decision_id,
+            decision.revision,
+        ],
     )

@@ -11,14 +11,22 @@ from pathlib import Path
 
 import duckdb
 
-from boardline.audit.bulk import outcome_decision
+from boardline.audit.bulk import comm_decision, outcome_decision
 from boardline.audit.report_data import Audience, ReportData, build_report_data
 from boardline.audit.visits import count_visits
 from boardline.engine.compiled import CompiledPack
 from boardline.engine.exceptions import Emergency, ExceptionBook, Grant, Scope
 from boardline.engine.facts import Facts
 from tests.demo_facts import demo_facts
-from tests.unit.audit.outcome_rows import DENVER, SOCIAL, at, connect, outcome, read_error
+from tests.unit.audit.outcome_rows import (
+    DENVER,
+    SOCIAL,
+    at,
+    connect,
+    message,
+    outcome,
+    read_error,
+)
 
 SINCE = dt.datetime(2026, 10, 5, tzinfo=DENVER)
 UNTIL = dt.datetime(2026, 10, 10, tzinfo=DENVER)
@@ -92,10 +100,42 @@ def audited_week(state: Path) -> tuple[duckdb.DuckDBPyConnection, CompiledPack, 
     return con, compiled, facts
 
 
+#: The students of the messages below, by every name they go by: never in a report.
+STUDENT_NAMES = (
+    "stu-0002", "noah.hale", "Noah", "Hale", "noah.hale@students.cutbank.example.org",
+    "stu-0003", "ava.sorensen", "Ava", "Sorensen", "200002", "200003",
+)  # fmt: skip
+
+
+def add_messages(con: duckdb.DuckDBPyConnection, compiled: CompiledPack, facts: Facts) -> None:
+    """Staff–student messages, each decided by the engine and written as a ``comm_outcomes`` row.
+
+    mrivera (CBHS) texts Noah twice and e-mails Ava from a personal account (three
+    flags); tbaker (CBMS) sends Noah a social direct message (a flag) and writes to
+    him on district e-mail (allowed). Five decided, four violations.
+    """
+    sent = (
+        (at(6, 20), "staff-0006", "stu-0002", "sms", "personal"),
+        (at(7, 21), "staff-0006", "stu-0002", "sms", "personal"),
+        (at(8, 19), "staff-0006", "stu-0003", "personal_email", "personal"),
+        (at(8, 22), "staff-0010", "stu-0002", "social_direct_message", "personal"),
+        (at(9, 10), "staff-0010", "stu-0002", "district_email", "educational"),
+    )
+    for line, (ts, staff, student, channel, purpose) in enumerate(sent, start=1):
+        row = {"source": "mailtrace.csv", "line": line, "ts": ts, "staff": staff,
+               "student": student, "channel": channel, "direction": "staff_to_student",
+               "audience": "individual", "purpose": purpose}  # fmt: skip
+        decision = comm_decision(row, compiled, facts)
+        message(con, ts, staff=staff, student=student, channel=channel, purpose=purpose,
+                decision=decision, line=line)  # fmt: skip
+
+
 def report(
-    state: Path, audience: Audience, building: str | None = None
+    state: Path, audience: Audience, building: str | None = None, *, messages: bool = False
 ) -> tuple[ReportData, duckdb.DuckDBPyConnection]:
     con, compiled, facts = audited_week(state)
+    if messages:
+        add_messages(con, compiled, facts)
     visits = count_visits(con)
     data = build_report_data(
         con,
@@ -113,4 +153,4 @@ def report(
     return data, con
 
 
-__all__ = ["SOCIAL", "Audience", "audited_week", "report"]
+__all__ = ["SOCIAL", "STUDENT_NAMES", "Audience", "add_messages", "audited_week", "report"]
