@@ -1,7 +1,7 @@
 """Uploads to an HTTPS social site through real Squid with SslBump and Boardline's ICAP service.
 
 Everything runs on loopback. The "internet" is :class:`TlsOrigin` on
-127.0.44.1:443 with a certificate for ``www.facebook.com`` and
+127.0.44.1 (a free port) with a certificate for ``www.facebook.com`` and
 ``www.mybank.example`` from its own test CA; Squid (Debian's squid-openssl
 5.7) reaches it through its ``hosts_file`` and trusts that CA for outgoing
 connections. The district CA comes from :func:`write_ca`, as
@@ -170,6 +170,7 @@ def https(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interception]:
             cert_db_dir=str(lab.init_cert_db(run_dir / "ssl_db")),
             tls_outgoing_cafile=str(public.ca_cert),
             icap_url=icap.url,
+            ssl_ports=(origin.port,),
         )
         squid = lab.SquidProcess(run_dir, settings).start()
         files = tmp_path_factory.mktemp("uploads")
@@ -213,7 +214,7 @@ def curl(https: Interception, url: str, cafile: Path, *upload: str) -> Reply:
 def _upload(https: Interception, name: str, data: bytes, media_type: str) -> Reply:
     path = https.files / name
     path.write_bytes(data)
-    url = f"https://{SOCIAL}/photos/upload/{name}"
+    url = f"https://{SOCIAL}:{https.origin.port}/photos/upload/{name}"
     return curl(https, url, https.district_ca.cert, "-F", f"file=@{path};type={media_type}")
 
 
@@ -262,7 +263,7 @@ def test_a_post_listing_students_is_blocked_and_the_page_shows_none_of_them(
     post.write_text(listing, encoding="utf-8")
     reply = curl(
         https,
-        f"https://{SOCIAL}/groups/post",
+        f"https://{SOCIAL}:{https.origin.port}/groups/post",
         https.district_ca.cert,
         "-H",
         "Content-Type: text/plain; charset=utf-8",
@@ -288,18 +289,18 @@ def test_a_post_listing_students_is_blocked_and_the_page_shows_none_of_them(
 
 def test_a_never_bump_site_is_spliced_not_decrypted(https: Interception) -> None:
     # The origin's own certificate reaches curl: trusting the public CA is enough ...
-    reply = curl(https, f"https://{BANK}/statements", https.public.ca_cert)
+    reply = curl(https, f"https://{BANK}:{https.origin.port}/statements", https.public.ca_cert)
     assert reply.status == 200, reply
     assert reply.body == f"origin: {BANK}/statements"
     assert "Boardline test public root" in reply.issuer
     # ... and the district CA is of no use there: Squid never forged a certificate for it.
-    refused = curl(https, f"https://{BANK}/statements", https.district_ca.cert)
+    refused = curl(https, f"https://{BANK}:{https.origin.port}/statements", https.district_ca.cert)
     assert refused.status == 0
     assert "Boardline test public root" in refused.issuer or "certificate" in refused.body
     # Nor is a post to it inspected: a student list goes through, unseen by Boardline.
     reply = curl(
         https,
-        f"https://{BANK}/messages",
+        f"https://{BANK}:{https.origin.port}/messages",
         https.public.ca_cert,
         "--data-binary",
         "Lily Baker (ID 40211)",
@@ -310,8 +311,8 @@ def test_a_never_bump_site_is_spliced_not_decrypted(https: Interception) -> None
 
 
 def test_a_bumped_site_shows_the_district_certificate(https: Interception) -> None:
-    refused = curl(https, f"https://{SOCIAL}/", https.public.ca_cert)
+    refused = curl(https, f"https://{SOCIAL}:{https.origin.port}/", https.public.ca_cert)
     assert refused.status == 0  # the public CA does not vouch for Squid's forged certificate
-    reply = curl(https, f"https://{SOCIAL}/", https.district_ca.cert)
+    reply = curl(https, f"https://{SOCIAL}:{https.origin.port}/", https.district_ca.cert)
     assert reply.status == 200, reply
     assert "Cut Bank School District inspection CA" in reply.issuer

@@ -1,6 +1,6 @@
 """A stand-in HTTPS internet on loopback for the interception tests.
 
-:class:`TlsOrigin` listens on port 443 of a private loopback address with a
+:class:`TlsOrigin` listens on a free port of a private loopback address with a
 certificate for the social site (and a bank) signed by its own test CA, the
 "public" CA a real site's certificate would chain to. Squid finds it through
 its own ``hosts_file`` (a temp file mapping the names to that address), so no
@@ -23,7 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from boardline.enforcement.squid.ca import generate_ca
 
-#: The stand-in internet's address: port 443 there is ours (no other test uses 127.0.44.0/24).
+#: The stand-in internet's address (no other test uses 127.0.44.0/24); the port is free.
 ORIGIN_ADDRESS = "127.0.44.1"
 
 
@@ -91,12 +91,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class TlsOrigin(ThreadingHTTPServer):
-    """HTTPS on ``ORIGIN_ADDRESS:443``: 200 ``origin: <host><path>`` for anything."""
+    """HTTPS on ``ORIGIN_ADDRESS`` at a free port: 200 ``origin: <host><path>`` for anything."""
 
     daemon_threads = True
 
     def __init__(self, pki: PublicPki) -> None:
-        super().__init__((ORIGIN_ADDRESS, 443), _Handler)
+        super().__init__((ORIGIN_ADDRESS, 0), _Handler)
+        self.port: int = self.server_address[1]
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(pki.server_cert, pki.server_key)
         self.socket = context.wrap_socket(self.socket, server_side=True)

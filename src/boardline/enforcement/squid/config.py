@@ -156,6 +156,8 @@ class SquidSettings:
     tls_outgoing_cafile: str | None = None
     #: Squid's own hosts file (``hosts_file``): lab set-ups map site names to loopback.
     hosts_file: str | None = None
+    #: Ports a CONNECT tunnel may reach (HTTPS is 443; a lab origin listens on a free port).
+    ssl_ports: tuple[int, ...] = (443,)
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -320,7 +322,7 @@ def render_squid_config(settings: SquidSettings) -> str:
         "# 1. Who may use the proxy. The helper is not consulted here (see 2).",
         "acl bl_clients src " + " ".join(s.clients),
         "acl bl_connect method CONNECT",
-        "acl bl_ssl_ports port 443",
+        "acl bl_ssl_ports port " + " ".join(str(p) for p in s.ssl_ports),
         "http_access deny bl_connect !bl_ssl_ports",
         "http_access allow bl_clients",
         "http_access deny all",

@@ -293,3 +293,12 @@ def test_the_config_command_writes_both_lists_and_refuses_an_overlap(tmp_path: P
     refused = CliRunner().invoke(app, args)
     assert refused.exit_code != 0
     assert "never decrypted" in refused.output
+
+
+def test_tunnels_reach_only_the_listed_ports() -> None:
+    assert "acl bl_ssl_ports port 443" in lines_of(SquidSettings())
+
+    lines = lines_of(SquidSettings(ssl_ports=(443, 8443)))
+
+    assert "acl bl_ssl_ports port 443 8443" in lines
+    assert "http_access deny bl_connect !bl_ssl_ports" in lines
