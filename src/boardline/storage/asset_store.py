@@ -61,12 +61,10 @@ from boardline.model.errors import InputError
 from boardline.storage import tables as t
 from boardline.storage.database import (
     StorageError,
-    migrate_engine,
-    open_engine,
-    redact,
     translated,
     write_options,
 )
+from boardline.storage.sql_store import SqlStore
 
 _IMAGE_MAGIC = b"BLI1"
 _VALUES_FORMAT = "boardline-salted/1"
@@ -110,16 +108,8 @@ def salt_check(salt: bytes) -> str:
     return hmac.new(salt, b"boardline salt check", hashlib.sha256).hexdigest()[:12]
 
 
-class SqlAssetStore:
+class SqlAssetStore(SqlStore):
     """Registered assets in the database at ``url`` (schema migrated on open)."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = open_engine(url)
-        self.url = redact(self.engine.url)
-        migrate_engine(self.engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     # -- registering -----------------------------------------------------------------------
 
@@ -198,7 +188,7 @@ class SqlAssetStore:
         """Mark an active asset removed; None when there is no such active asset."""
         with (
             translated(self.url, "remove an asset"),
-            self.engine.connect().execution_options(**write_options(self.engine)) as connection,
+            self._engine.connect().execution_options(**write_options(self._engine)) as connection,
             connection.begin(),
         ):
             done = connection.execute(
@@ -218,7 +208,7 @@ class SqlAssetStore:
         query = select(*_LISTED, size).order_by(t.assets.c.added_at, t.assets.c.id)
         if not include_removed:
             query = query.where(t.assets.c.removed_at.is_(None))
-        with translated(self.url, "list assets"), self.engine.connect() as connection:
+        with translated(self.url, "list assets"), self._engine.connect() as connection:
             return [_stored(row) for row in connection.execute(query)]
 
     def revision(self) -> str:
@@ -289,7 +279,7 @@ class SqlAssetStore:
         query = select(*_LISTED, _blob_size()).where(
             t.assets.c.id == asset, t.assets.c.removed_at.is_(None)
         )
-        with translated(self.url, "read an asset"), self.engine.connect() as connection:
+        with translated(self.url, "read an asset"), self._engine.connect() as connection:
             row = connection.execute(query).first()
         return None if row is None else _stored(row)
 
@@ -301,7 +291,7 @@ class SqlAssetStore:
         )
         if kind is not None:
             query = query.where(t.assets.c.kind == kind.value)
-        with translated(self.url, "read the assets"), self.engine.connect() as connection:
+        with translated(self.url, "read the assets"), self._engine.connect() as connection:
             return list(connection.execute(query))
 
     def _insert(
@@ -309,7 +299,7 @@ class SqlAssetStore:
     ) -> Added:
         with (
             translated(self.url, "register an asset"),
-            self.engine.connect().execution_options(**write_options(self.engine)) as connection,
+            self._engine.connect().execution_options(**write_options(self._engine)) as connection,
             connection.begin(),
         ):
             # A removed asset registered again gets its row back, stamped anew.

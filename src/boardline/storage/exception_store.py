@@ -31,13 +31,9 @@ from boardline.storage import tables as t
 from boardline.storage.database import (
     StorageError,
     describe,
-    migrate_engine,
-    open_engine,
-    read_options,
-    redact,
     translated,
-    write_options,
 )
+from boardline.storage.sql_store import SqlStore
 
 
 def _utc_now() -> dt.datetime:
@@ -104,7 +100,7 @@ def _request(row: Row[Any]) -> ExceptionRequest:
     )
 
 
-class SqlExceptionStore:
+class SqlExceptionStore(SqlStore):
     """Grants, emergencies, alerts and requests in a SQL database.
 
     ``SqlExceptionStore(url)`` opens the database and brings its schema up to
@@ -119,30 +115,8 @@ class SqlExceptionStore:
         upgrade: bool = True,
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
-        self.url = redact(url)
-        self._engine = open_engine(url)
+        super().__init__(url, upgrade=upgrade)
         self._clock = clock
-        self._write_options = write_options(self._engine)
-        self._read_options = read_options(self._engine)
-        if upgrade:
-            try:
-                migrate_engine(self._engine)
-            except BaseException:
-                self._engine.dispose()
-                raise
-
-    def close(self) -> None:
-        """Close the pooled connections (a later call opens new ones)."""
-        self._engine.dispose()
-
-    def __enter__(self) -> SqlExceptionStore:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"SqlExceptionStore({self.url!r})"
 
     @contextmanager
     def _write(self, doing: str) -> Iterator[_Write]:

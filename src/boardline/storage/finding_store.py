@@ -31,13 +31,9 @@ from sqlalchemy.sql.dml import Insert
 
 from boardline.storage import tables as t
 from boardline.storage.database import (
-    migrate_engine,
-    open_engine,
-    read_options,
-    redact,
     translated,
-    write_options,
 )
+from boardline.storage.sql_store import SqlStore
 
 #: Findings handed to the database at a time (SQLAlchemy splits each into INSERTs
 #: under the driver's bound-parameter limit; the ``IN`` list of known ids stays under it).
@@ -232,36 +228,12 @@ def _run(row: Row[Any]) -> AuditRunRecord:
     )
 
 
-class SqlFindingStore:
+class SqlFindingStore(SqlStore):
     """Audit runs and findings in the same database as the exception store.
 
     ``SqlFindingStore(url)`` opens the database and brings its schema up to date
     (``upgrade=False`` where ``boardline db upgrade`` is run apart).
     """
-
-    def __init__(self, url: str, *, upgrade: bool = True) -> None:
-        self.url = redact(url)
-        self._engine = open_engine(url)
-        self._write_options = write_options(self._engine)
-        self._read_options = read_options(self._engine)
-        if upgrade:
-            try:
-                migrate_engine(self._engine)
-            except BaseException:
-                self._engine.dispose()
-                raise
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-    def __enter__(self) -> SqlFindingStore:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"SqlFindingStore({self.url!r})"
 
     def save(self, run: AuditRunRecord, findings: Iterable[FindingRecord]) -> Saved:
         """Record ``run`` and add the findings not kept yet, in one transaction.
