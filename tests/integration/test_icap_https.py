@@ -14,12 +14,10 @@ never-bump category): its TLS goes from curl to the origin untouched.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +25,6 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from boardline.bootstrap import bootstrap, make_clock, open_decision_log
-from boardline.enforcement.icap.server import IcapServer
-from boardline.enforcement.icap.service import IcapLimits, ReqmodService
-from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid import lab
 from boardline.enforcement.squid.ca import CaFiles, write_ca
 from boardline.enforcement.squid.config import check_bump_lists, render_domain_acl
@@ -42,8 +36,7 @@ from boardline.inspection.image_testset import synthetic_photo
 from boardline.inspection.inspector import Inspector
 from boardline.inspection.logo_art import cut_bank_crest
 from boardline.policy.pack import Role
-from boardline.runtime import Runtime
-from boardline.settings import Settings
+from tests.integration.icap_lab import IcapUnderTest
 from tests.integration.squid_harness import HELPER_SCRIPT, SquidProcess, helper_python
 from tests.integration.tls_lab import PublicPki, TlsOrigin, make_public_pki, write_hosts_file
 from tests.unit.inspection.documents import document, make_pdf
@@ -82,51 +75,21 @@ def poster_photo() -> bytes:
     return _jpeg(scene)
 
 
-class IcapUnderTest:
-    """Boardline's ICAP service on a loopback port, with the district's scanners."""
-
-    def __init__(self, state: Path) -> None:
-        settings = Settings(state_dir=str(state), clock=SCHOOL_DAY)
-        self.runtime: Runtime = bootstrap(settings, inspect=True)
-        built = self.runtime.inspector
-        if built is None:
-            pytest.fail("bootstrap(inspect=True) built no inspector")
-        logo = _png(cut_bank_crest(400))
-        registry = AssetRegistry().add_image(
-            Asset("logo-crest", AssetKind.LOGO, "Crest", content_revision(logo)), logo, "crest.png"
-        )
-        documents = DocumentIndexBuilder()
-        documents.add("staff-handbook", HANDBOOK)
-        for i in range(4):
-            documents.add(f"letter-{i}", document(900 + i, 400))
-        inspector = Inspector(
-            images=ImageScanner(registry),
-            documents=DocumentScanner(documents.build()),
-            confidential=built.confidential,
-        )
-        self.log = state / "decisions.jsonl"
-        service = ReqmodService(
-            LivePolicy(self.runtime),
-            inspector,
-            open_decision_log(settings, self.runtime),
-            make_clock(settings),
-            IcapLimits(),
-        )
-        self.loop = asyncio.new_event_loop()
-        self.server = IcapServer(service, host="127.0.0.1", port=0)
-        self.loop.run_until_complete(self.server.start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"icap://127.0.0.1:{self.server.port}/reqmod"
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
+def district_scanners(built: Inspector) -> Inspector:
+    """The crest and a staff handbook registered, beside the demo roster's matcher."""
+    logo = _png(cut_bank_crest(400))
+    registry = AssetRegistry().add_image(
+        Asset("logo-crest", AssetKind.LOGO, "Crest", content_revision(logo)), logo, "crest.png"
+    )
+    documents = DocumentIndexBuilder()
+    documents.add("staff-handbook", HANDBOOK)
+    for i in range(4):
+        documents.add(f"letter-{i}", document(900 + i, 400))
+    return Inspector(
+        images=ImageScanner(registry),
+        documents=DocumentScanner(documents.build()),
+        confidential=built.confidential,
+    )
 
 
 @dataclass
@@ -141,7 +104,7 @@ class Interception:
 
 @pytest.fixture(scope="module")
 def https(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Interception]:
-    icap = IcapUnderTest(tmp_path_factory.mktemp("icap-state"))
+    icap = IcapUnderTest(tmp_path_factory.mktemp("icap-state"), SCHOOL_DAY, district_scanners)
     run_dir = lab.make_run_dir()
     origin: TlsOrigin | None = None
     squid: SquidProcess | None = None

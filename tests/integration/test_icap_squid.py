@@ -10,62 +10,24 @@ post never reaches the origin. A harmless post goes through to the origin.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-from boardline.bootstrap import bootstrap, make_clock, open_decision_log
-from boardline.enforcement.icap.server import IcapServer
-from boardline.enforcement.icap.service import IcapLimits, ReqmodService
-from boardline.enforcement.live_policy import LivePolicy
 from boardline.policy.pack import Role
-from boardline.settings import Settings
+from tests.integration.icap_lab import IcapUnderTest
 from tests.integration.squid_harness import OriginServer, SquidProcess
 
 STAFF = "127.10.1.10"  # mrivera's district laptop
 SCHOOL_DAY = "2026-10-06T10:00:00-06:00"
 
 
-class IcapUnderTest:
-    def __init__(self, state: Path) -> None:
-        settings = Settings(state_dir=str(state), clock=SCHOOL_DAY)
-        self.runtime = bootstrap(settings, inspect=True)
-        if self.runtime.inspector is None:
-            pytest.fail("bootstrap(inspect=True) built no inspector")
-        self.log = state / "decisions.jsonl"
-        service = ReqmodService(
-            LivePolicy(self.runtime),
-            self.runtime.inspector,
-            open_decision_log(settings, self.runtime),
-            make_clock(settings),
-            IcapLimits(),
-        )
-        self.loop = asyncio.new_event_loop()
-        self.server = IcapServer(service, host="127.0.0.1", port=0)
-        self.loop.run_until_complete(self.server.start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"icap://127.0.0.1:{self.server.port}/reqmod"
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-
 @pytest.fixture(scope="module")
 def icap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IcapUnderTest]:
-    service = IcapUnderTest(tmp_path_factory.mktemp("icap-state"))
+    service = IcapUnderTest(tmp_path_factory.mktemp("icap-state"), SCHOOL_DAY)
     try:
         yield service
     finally:

@@ -24,40 +24,10 @@ import pytest
 
 from boardline.audit.report_data import Audience
 from boardline.audit.report_html import write_html
+from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.unit.audit.report_fixtures import report
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-features=NetworkTimeServiceQuerying,Translate,OptimizationHints,MediaRouter,"
-    "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
-    "--disable-client-side-phishing-detection",
-    "--disable-domain-reliability",
-    "--no-pings",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--disable-component-extensions-with-background-pages",
-    "--no-service-autorun",
-    "--disable-breakpad",
-    "--metrics-recording-only",
-    "--safebrowsing-disable-auto-update",
-    "--disable-field-trial-config",
-)
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("Debian's chromium is not installed (`apt-get install chromium`; .ci/run does)")
-    return found
 
 
 class Recorder:

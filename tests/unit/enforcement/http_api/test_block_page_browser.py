@@ -17,27 +17,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from boardline.runtime import Runtime
+from tests.browser import CHROMIUM_FLAGS, chromium
 from tests.unit.enforcement.http_api.conftest import deny_token
 
 pytestmark = pytest.mark.integration
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-)
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("Debian's chromium is not installed (`apt-get install chromium`; .ci/run does)")
-    return found
 
 
 @pytest.fixture
