@@ -207,19 +207,7 @@ def _school_rule(compiled: CompiledPack, rule_id: str) -> CompiledSchoolHours:
 #: ``read_errors.reason`` of a communication event with a value the engine does not know.
 INVALID = "invalid_value"
 
-_COMM_COLUMNS = (
-    "source",
-    "line",
-    "ts",
-    "staff",
-    "student",
-    "channel",
-    "direction",
-    "audience",
-    "purpose",
-    "district_controlled",
-    "message_ref",
-)
+_COMM_COLUMNS = schema.COMM_EVENT_COLUMNS
 
 
 def comm_event(row: Mapping[str, object]) -> Communication:

@@ -31,35 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from boardline.audit import schema
 from boardline.audit.facts_tables import range_filter, variant
 from boardline.engine.compiled import CompiledPack, CompiledSchoolHours
 from boardline.policy.pack import Effect, Severity
 
-#: The columns of ``web_outcomes``, in table order (see :mod:`boardline.audit.schema`).
-OUTCOME_COLUMNS = (
-    "source",
-    "line",
-    "ts",
-    "client",
-    "username",
-    "method",
-    "host",
-    "path",
-    "top_level",
-    "person_id",
-    "role",
-    "building",
-    "effect",
-    "rule",
-    "severity",
-    "branch",
-    "categories",
-    "in_hours",
-    "district_equipment",
-    "exception_kind",
-    "exception_id",
-    "revision",
-)
+#: The columns of ``web_outcomes``, in table order (declared in :mod:`boardline.audit.schema`).
+OUTCOME_COLUMNS = schema.WEB_OUTCOME_COLUMNS
 
 #: The branches a school-hours rule decided (the others are defaults).
 RULE_BRANCHES = ("outside_hours", "grant", "emergency", "in_hours")

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from boardline.audit import schema
 from boardline.audit.options import Audience
 from boardline.audit.report_messages import Messages, build_messages
 from boardline.audit.visits import VisitSummary
@@ -489,11 +490,7 @@ GROUP BY ALL
 """
 
 #: The ``web_outcomes`` columns handed to the decision rebuilder.
-OUTCOME_COLUMNS: Final = (
-    "source", "line", "ts", "client", "username", "method", "host", "path", "top_level",
-    "person_id", "role", "building", "effect", "rule", "severity", "branch", "categories",
-    "in_hours", "district_equipment", "exception_kind", "exception_id", "revision",
-)  # fmt: skip
+OUTCOME_COLUMNS: Final = schema.WEB_OUTCOME_COLUMNS
 
 _TOKEN = re.compile(r"[^\s\"'\[\]<>,;()]+")
 

@@ -18,6 +18,7 @@ DuckDB's; Spark reads the same columns from Parquet.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 #: One web request (Squid access log, Boardline decision log) or DNS lookup.
@@ -129,3 +130,22 @@ CREATE TABLE IF NOT EXISTS comm_outcomes (
 """
 
 ALL: Final = (WEB_EVENTS, COMM_EVENTS, READ_ERRORS, WEB_OUTCOMES, COMM_OUTCOMES)
+
+
+_COLUMN = re.compile(r"^[ \t]+(\w+)[ \t]+[A-Z]", re.MULTILINE)
+
+
+def columns(ddl: str) -> tuple[str, ...]:
+    """A table's column names in order, read from its ``CREATE TABLE`` above.
+
+    Stages that insert or select by position use these, so a column added to a
+    table here reaches every stage without another list to keep in step.
+    """
+    return tuple(_COLUMN.findall(ddl))
+
+
+WEB_EVENT_COLUMNS: Final = columns(WEB_EVENTS)
+COMM_EVENT_COLUMNS: Final = columns(COMM_EVENTS)
+READ_ERROR_COLUMNS: Final = columns(READ_ERRORS)
+WEB_OUTCOME_COLUMNS: Final = columns(WEB_OUTCOMES)
+COMM_OUTCOME_COLUMNS: Final = columns(COMM_OUTCOMES)

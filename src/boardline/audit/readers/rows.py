@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
+from boardline.audit import schema
+
 
 class WebRow(NamedTuple):
     """A ``web_events`` row without ``source``, ``line`` and ``kind``."""
@@ -38,23 +40,9 @@ class CommRow(NamedTuple):
     message_ref: str | None
 
 
-WEB_COLUMNS: Final = (
-    "source",
-    "line",
-    "ts",
-    "client",
-    "username",
-    "method",
-    "host",
-    "path",
-    "status",
-    "bytes",
-    "top_level",
-    "decision_id",
-    "kind",
-)
+WEB_COLUMNS: Final = schema.WEB_EVENT_COLUMNS
 COMM_COLUMNS: Final = ("source", "line", *CommRow._fields)
-ERROR_COLUMNS: Final = ("source", "line", "reason", "detail", "sample")
+ERROR_COLUMNS: Final = schema.READ_ERROR_COLUMNS
 
 #: ``web_events.kind`` values.
 KIND_SQUID: Final = "squid"
