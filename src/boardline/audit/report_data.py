@@ -226,8 +226,11 @@ class _Builder:
         facts: Facts,
         audience: Audience,
         building: str | None,
+        at: dt.datetime,
     ) -> None:
         self.con = con
+        #: The report's instant: which network a masked address is on is asked as of then.
+        self.at = at
         self.compiled = compiled
         self.facts = facts
         self.audience = audience
@@ -469,7 +472,7 @@ class _Builder:
                     [reason, SAMPLES],
                 ).fetchall()
                 samples = tuple(
-                    ErrorSample(Path(s).name, int(n), d, mask_students(x, self.facts))
+                    ErrorSample(Path(s).name, int(n), d, mask_students(x, self.facts, self.at))
                     for s, n, d, x in rows
                 )
             out.append(ErrorReason(str(reason), int(count), samples))
@@ -495,14 +498,14 @@ OUTCOME_COLUMNS: Final = schema.WEB_OUTCOME_COLUMNS
 _TOKEN = re.compile(r"[^\s\"'\[\]<>,;()]+")
 
 
-def mask_students(text: str, facts: Facts) -> str:
+def mask_students(text: str, facts: Facts, at: dt.datetime) -> str:
     """``text`` with every student login, e-mail and student-network address masked.
 
     Error samples are raw log lines; a line from a student's laptop names the
     student. Whatever resolves to a student in the directory, or is an address
-    on a student network, becomes ``[student]``.
+    on a student network, becomes ``[student]``. ``at`` is the instant leases are
+    read at (the report's own time, never the wall clock read here).
     """
-    now = dt.datetime.now(dt.UTC)
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -511,9 +514,7 @@ def mask_students(text: str, facts: Facts) -> str:
             if person is not None and person.role is Role.STUDENT:
                 return "[student]"
         if token[:1].isdigit() or ":" in token:
-            identity = facts.networks.identify(
-                facts.directory, address=token, username=None, at=now
-            )
+            identity = facts.networks.identify(facts.directory, address=token, username=None, at=at)
             network = identity.network
             if network is not None and network.kind.value == "student":
                 return "[student]"
@@ -569,7 +570,7 @@ def build_report_data(
     the same connection; ``lines`` is the readers' line count (events plus
     errors when not given: blank lines and comments are then not counted).
     """
-    b = _Builder(con, compiled, facts, audience, building)
+    b = _Builder(con, compiled, facts, audience, building, generated_at)
     web_events = _scalar(con, "SELECT count(*) FROM web_events")
     comm_events = _scalar(con, "SELECT count(*) FROM comm_events")
     errors = _scalar(con, "SELECT count(*) FROM read_errors")
@@ -621,6 +622,6 @@ def build_report_data(
             building=building,
             cell=b.cell,
             building_label=b.building_label,
-            mask=lambda text: mask_students(text, facts),
+            mask=lambda text: mask_students(text, facts, generated_at),
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,10 @@ def test_error_samples_are_counted_by_reason_and_mask_students(state: Path) -> N
 def test_masking_keeps_staff_and_other_text(state: Path) -> None:
     _, facts = demo_facts(state)
     text = "mrivera 127.10.1.10 GET noah.hale@students.cutbank.example.org x"
-    assert mask_students(text, facts) == "mrivera 127.10.1.10 GET [student] x"
+    assert (
+        mask_students(text, facts, dt.datetime(2026, 10, 6, 16, tzinfo=dt.UTC))
+        == "mrivera 127.10.1.10 GET [student] x"
+    )
 
 
 def test_report_data_is_frozen(state: Path) -> None:
