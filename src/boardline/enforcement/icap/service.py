@@ -21,8 +21,9 @@ parts, a scan past ``scan_seconds`` or a scanner that raises means the post
 *could not be inspected*. The district chooses what that means
 (:class:`FailMode`): ``open`` lets it through and logs it as unscanned,
 ``closed`` blocks it with a page that says it could not be inspected, citing
-the posting clause. Either way no decision is invented for the decision log:
-an unscanned post is logged on the service's own log with its reason.
+the posting clause. Either way the answer is written to the decision log as a
+decision of rule ``icap-fail-closed``/``icap-fail-open`` citing that clause, so
+a post nobody inspected is still on the record (the service log has the reason too).
 
 Deciding and logging run on the server's one event-loop thread (the decision
 log writer is single-threaded by contract); only the scan runs in a thread.
@@ -248,17 +249,48 @@ class ReqmodService:
             reason,
             self.limits.fail_mode.value,
         )
+        decision = self._fail_mode_decision(subject, http, reason, revision, fail_open)
         if fail_open:
-            return Outcome(Verdict.UNSCANNED_ALLOWED, reason=reason)
+            return Outcome(Verdict.UNSCANNED_ALLOWED, decision, reason=reason)
         block = render_block_page(
             title="Post could not be inspected",
             summary=[f"The post could not be inspected: {reason}."],
-            citation=self._posting_citation(),
-            decision_id=f"unscanned-{self._prefix}{next(self._sequence)}",
+            citation=decision.citations[0] if decision.citations else None,
+            decision_id=decision.decision_id,
             revision=revision,
             host=http.host,
         )
-        return Outcome(Verdict.UNSCANNED_DENIED, block=block, reason=reason)
+        return Outcome(Verdict.UNSCANNED_DENIED, decision, block, reason)
+
+    def _fail_mode_decision(
+        self, subject: Subject, http: HttpRequestHead, reason: str, revision: str, fail_open: bool
+    ) -> Decision:
+        """The district's fail mode as a logged decision: the post was never scanned, so the
+        engine had nothing to decide on, but what happened to it is on the record, citing
+        the posting clause the inspection serves."""
+        event = ContentPost(
+            subject, http.host, http.path, event_id=f"{self._prefix}{next(self._sequence)}"
+        )
+        citation = self._posting_citation()
+        mode = self.limits.fail_mode.value
+        decision = Decision(
+            decision_id=f"unscanned-{event.event_id}",
+            effect=Effect.ALLOW if fail_open else Effect.DENY,
+            rule=f"icap-fail-{mode}",
+            revision=revision,
+            citations=(citation,) if citation is not None else (),
+            explanation=(
+                f"{'allow' if fail_open else 'deny'}: the post to {http.host} could not be "
+                f"inspected ({reason}); the district's ICAP fail mode is {mode}"
+            ),
+            event_kind=event.kind,
+            at=self.clock(),
+            subject=str(subject),
+        )
+        if self.sink is not None:
+            self.sink.write(decision, event)
+            self.sink.flush()
+        return decision
 
     def _posting_citation(self) -> Citation | None:
         for rule in self.policy.evaluator.pack.posting:

@@ -124,7 +124,15 @@ def test_fail_closed_blocks_an_unscanned_post_citing_the_posting_clause(
     page = outcome.block[1].decode()
     assert "could not be inspected" in page
     assert "5460.p7" in page
-    assert log_path.read_text(encoding="utf-8") == ""  # no decision is invented for it
+    # The fail mode's answer is on the record like any decision, and the page names it.
+    assert outcome.decision is not None
+    assert outcome.decision.decision_id in page
+    line = json.loads(log_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert line["decision_id"] == outcome.decision.decision_id
+    assert line["effect"] == "deny"
+    assert line["rule"] == "icap-fail-closed"
+    assert line["citations"][0]["clause"] == "5460.p7"
+    assert "could not be inspected" in line["explanation"]
 
 
 def test_fail_open_lets_an_unscanned_post_through_and_logs_it(
@@ -138,6 +146,8 @@ def test_fail_open_lets_an_unscanned_post_through_and_logs_it(
     )
     assert "unscanned post to social.example" in caplog.text
     assert service.counters.unscanned == 1
+    line = json.loads(log_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert (line["effect"], line["rule"]) == ("allow", "icap-fail-open")
 
 
 def test_the_istag_follows_the_scanners_revision(
