@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from boardline.audit.report_data import Cell, ReportData, Violation
 from boardline.audit.report_messages import Count, Messages, MessageViolation
@@ -77,6 +77,31 @@ def message_json(v: MessageViolation) -> dict[str, Any]:
     }
 
 
+class _Identified(Protocol):
+    @property
+    def person_id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def building(self) -> str | None: ...
+
+
+def _person(p: _Identified, **detail: object) -> dict[str, Any]:
+    """Who a per-person entry is about (identified audiences only), then its detail."""
+    return {
+        "person_id": p.person_id,
+        "username": p.username,
+        "name": p.name,
+        "role": p.role,
+        "building": p.building,
+        **detail,
+    }
+
+
 def messages_json(m: Messages) -> dict[str, Any]:
     """The staff–student messages part; the student is only ever a per-report pseudonym."""
     return {
@@ -88,16 +113,12 @@ def messages_json(m: Messages) -> dict[str, Any]:
         "people": None
         if m.people is None
         else [
-            {
-                "person_id": p.person_id,
-                "username": p.username,
-                "name": p.name,
-                "role": p.role,
-                "building": p.building,
-                "violating_messages": p.violating_messages,
-                "unlisted": p.unlisted,
-                "violations": [message_json(v) for v in p.violations],
-            }
+            _person(
+                p,
+                violating_messages=p.violating_messages,
+                unlisted=p.unlisted,
+                violations=[message_json(v) for v in p.violations],
+            )
             for p in m.people
         ],
     }
@@ -183,17 +204,13 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "people": None
         if data.people is None
         else [
-            {
-                "person_id": p.person_id,
-                "username": p.username,
-                "name": p.name,
-                "role": p.role,
-                "building": p.building,
-                "violating_visits": p.violating_visits,
-                "violating_hits": p.violating_hits,
-                "unlisted": p.unlisted,
-                "violations": [violation_json(v) for v in p.violations],
-            }
+            _person(
+                p,
+                violating_visits=p.violating_visits,
+                violating_hits=p.violating_hits,
+                unlisted=p.unlisted,
+                violations=[violation_json(v) for v in p.violations],
+            )
             for p in data.people
         ],
         "messages": messages_json(data.messages),
