@@ -14,7 +14,6 @@ never-bump category): its TLS goes from curl to the origin untouched.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from boardline.inspection.assets import Asset, AssetKind, AssetRegistry, content
 from boardline.inspection.document_index import DocumentIndexBuilder
 from boardline.inspection.document_scanner import DocumentScanner
 from boardline.inspection.image_scanner import ImageScanner
-from boardline.inspection.image_testset import synthetic_photo
+from boardline.inspection.image_testset import encode, synthetic_photo
 from boardline.inspection.inspector import Inspector
 from boardline.inspection.logo_art import cut_bank_crest
 from boardline.policy.pack import Role
@@ -48,16 +47,8 @@ BANK = "www.mybank.example"
 HANDBOOK = document(5460, 2000)
 
 
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=85)
-    return out.getvalue()
+def png(image: Image.Image) -> bytes:
+    return encode(image, "PNG")
 
 
 def poster_photo() -> bytes:
@@ -72,12 +63,12 @@ def poster_photo() -> bytes:
             (50, 400 + row * 22, 370 - (row % 3) * 40, 410 + row * 22), fill=(40, 40, 60)
         )
     scene.paste(paper.rotate(4, expand=True, fillcolor=(90, 80, 70)), (300, 120))
-    return _jpeg(scene)
+    return encode(scene)
 
 
 def district_scanners(built: Inspector) -> Inspector:
     """The crest and a staff handbook registered, beside the demo roster's matcher."""
-    logo = _png(cut_bank_crest(400))
+    logo = png(cut_bank_crest(400))
     registry = AssetRegistry().add_image(
         Asset("logo-crest", AssetKind.LOGO, "Crest", content_revision(logo)), logo, "crest.png"
     )
@@ -196,7 +187,7 @@ def test_a_photo_of_the_district_logo_on_a_poster_is_blocked(https: Interception
 
 
 def test_a_holiday_photo_goes_through(https: Interception) -> None:
-    reply = _upload(https, "beach.jpg", _jpeg(synthetic_photo(77, (800, 600))), "image/jpeg")
+    reply = _upload(https, "beach.jpg", encode(synthetic_photo(77, (800, 600))), "image/jpeg")
     assert reply.status == 200, reply
     assert reply.body == f"origin: {SOCIAL}/photos/upload/beach.jpg"
     assert _reached_origin(https, "/photos/upload/beach.jpg")

@@ -59,7 +59,8 @@ class LabelledImages:
         return sorted({s.transform for s in self.samples})
 
 
-def _encode(image: Image.Image, fmt: str = "JPEG", quality: int = 85) -> bytes:
+def encode(image: Image.Image, fmt: str = "JPEG", quality: int = 85) -> bytes:
+    """The image as file bytes (JPEG flattened to RGB), as an upload would carry it."""
     out = io.BytesIO()
     if fmt == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=quality)
@@ -388,7 +389,7 @@ def _negatives(count: int, seed: int, others: list[Image.Image]) -> Iterator[Sam
             image, quality = _letterhead(others[i % len(others)], pick, "Valley Schools"), 85
         else:
             image, quality = _letterhead(None, pick, "Community Newsletter"), 85
-        yield Sample(f"neg-{i:05d}.jpg", kind, _encode(image, quality=quality), None)
+        yield Sample(f"neg-{i:05d}.jpg", kind, encode(image, quality=quality), None)
 
 
 def build_test_set(
@@ -409,15 +410,15 @@ def build_test_set(
                 s = zlib.crc32(f"{seed}/{asset}/{name}/{v}".encode())
                 image = transform(photo, random.Random(s), s)
                 samples.append(Sample(f"{asset}-{name}-{v}.jpg", name,
-                                      _encode(image, quality=quality), asset))  # fmt: skip
+                                      encode(image, quality=quality), asset))  # fmt: skip
     for name in LOGO_TRANSFORMS:
         for v in range(variants * photos):
             image = _logo_sample(name, logo, seed * 7919 + v * 31 + len(name))
-            samples.append(Sample(f"logo-{name}-{v}.jpg", name, _encode(image), LOGO_ASSET))
+            samples.append(Sample(f"logo-{name}-{v}.jpg", name, encode(image), LOGO_ASSET))
     others = [other_crest(seed + k) for k in range(1, 6)]
     samples.extend(_negatives(negatives, seed, others))
     return LabelledImages(
-        logo_png=_encode(logo, "PNG"),
-        photos=tuple((asset, _encode(photo, quality=92)) for asset, photo in registered),
+        logo_png=encode(logo, "PNG"),
+        photos=tuple((asset, encode(photo, quality=92)) for asset, photo in registered),
         samples=tuple(samples),
     )

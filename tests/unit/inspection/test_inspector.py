@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from PIL import Image
 
@@ -14,7 +12,7 @@ from boardline.inspection.confidential import ConfidentialScanner
 from boardline.inspection.document_index import DocumentIndexBuilder
 from boardline.inspection.document_scanner import DocumentScanner
 from boardline.inspection.image_scanner import ImageScanner
-from boardline.inspection.image_testset import synthetic_photo
+from boardline.inspection.image_testset import encode, synthetic_photo
 from boardline.inspection.inspector import (
     UNREADABLE,
     Inspector,
@@ -30,16 +28,8 @@ from tests.unit.inspection.documents import document, make_docx, make_pdf
 HANDBOOK = document(5460, 2000)
 
 
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
-def _jpeg(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=88)
-    return out.getvalue()
+def png(image: Image.Image) -> bytes:
+    return encode(image, "PNG")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +39,7 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Directory:
 
 @pytest.fixture(scope="module")
 def logo() -> bytes:
-    return _png(cut_bank_crest(400))
+    return png(cut_bank_crest(400))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +76,7 @@ def test_an_image_goes_to_the_image_scanner_only(inspector: Inspector, logo: byt
 
 
 def test_a_holiday_photo_is_clean(inspector: Inspector) -> None:
-    assert inspector.inspect(_jpeg(synthetic_photo(77, (640, 480))), "beach.jpg") == ()
+    assert inspector.inspect(encode(synthetic_photo(77, (640, 480))), "beach.jpg") == ()
 
 
 def test_a_pdf_is_extracted_once_and_scanned_for_documents_and_students(
