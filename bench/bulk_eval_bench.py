@@ -13,6 +13,9 @@ with an administrator grant and an emergency in the week so those paths run.
 
 Reported: events/s for ``evaluate_web`` (fact export + the compiled query +
 writing ``web_outcomes``), with the fact export's share, and the branches seen.
+The anchor, in the same run: the engine's own ``Evaluator`` deciding the first
+``--anchor`` of the same events one by one in Python (what an audit without the
+compiled SQL would do), and whether its effects equal the SQL's for them.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from boardline.audit.bulk import create_tables, evaluate_web
+from boardline.audit.bulk import create_tables, evaluate_web, event_time, web_event
 from boardline.audit.facts_tables import export_facts
 from boardline.bootstrap import case_facts_loader
 from boardline.engine.cases import FactsSpec
+from boardline.engine.evaluator import Evaluator
 from boardline.engine.exceptions import Emergency, ExceptionBook, Grant, Scope
 
 DENVER = ZoneInfo("America/Denver")
@@ -71,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--anchor", type=int, default=100_000, help="events the engine decides")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as state:
         compiled, facts = case_facts_loader(Path(state))(FactsSpec(), Path(state))
@@ -101,6 +106,27 @@ def main() -> None:
         "SELECT branch, count(*) FROM web_outcomes GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall():
         print(f"  {branch:<14} {count:>9,}")
+    cursor = con.execute(
+        "SELECT e.*, o.effect AS sql_effect FROM web_events e "
+        "JOIN web_outcomes o USING (source, line) ORDER BY e.line LIMIT ?",
+        [args.anchor],
+    )
+    names = [d[0] for d in cursor.description]
+    sample = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    evaluator = Evaluator(compiled, facts)
+    began = time.perf_counter()
+    effects = [
+        evaluator.decide(web_event(row), event_time(float(row["ts"]))).effect.value
+        for row in sample
+    ]
+    engine = time.perf_counter() - began
+    same = sum(e == row["sql_effect"] for e, row in zip(effects, sample, strict=True))
+    print(
+        f"anchor, engine Evaluator one by one: {len(sample):,} events in {engine:.2f} s = "
+        f"{len(sample) / engine:,.0f} events/s; "
+        f"effects equal to the SQL's: {same:,}/{len(sample):,}"
+    )
+    print(f"compiled SQL vs engine: {(rows / total) / (len(sample) / engine):.1f}x events/s")
 
 
 if __name__ == "__main__":
