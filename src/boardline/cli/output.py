@@ -11,8 +11,10 @@ from rich.console import Console
 
 from boardline.model.errors import InputError
 
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+# emoji=False: rich would otherwise turn ``:AB:`` inside a certificate fingerprint, a MAC
+# address or a log excerpt into an emoji, so what people copy would not be what we computed.
+console = Console(highlight=False, soft_wrap=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 EXIT_INPUT = 2
 
