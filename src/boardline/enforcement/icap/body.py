@@ -12,6 +12,12 @@ A post reaches a social site as one of four shapes, each decoded here:
 * ``application/x-www-form-urlencoded``: the values, joined into one text part.
 * anything else: one raw upload part; the inspector sniffs what it is.
 
+Before any of that, a ``Content-Encoding`` the client applied (gzip, deflate, in
+the order listed) is undone by :func:`decode_content`, bounded by the service's
+body limit so a small compressed bomb cannot expand past it; an encoding the
+service cannot undo (``br``, ``zstd``) raises :class:`BodyLimitError` rather than
+let compressed bytes through as if they had been read.
+
 A body that claims a shape and does not parse is never let through unread:
 it falls back to a raw part (and ``malformed`` says so), so a broken boundary
 cannot smuggle a file past the scanner. More than ``max_parts`` parts raises
@@ -21,6 +27,7 @@ cannot smuggle a file past the scanner. More than ``max_parts`` parts raises
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
@@ -54,6 +61,47 @@ class DecodedBody:
     parts: tuple[Part, ...]
     #: The body claimed a shape (multipart, JSON) that did not parse; it is scanned raw.
     malformed: bool = False
+
+
+def decode_content(data: bytes, encoding: str | None, *, max_bytes: int) -> bytes:
+    """``data`` with its ``Content-Encoding`` undone, never more than ``max_bytes`` out.
+
+    Raises :class:`BodyLimitError` for an encoding not undone here, a stream that
+    does not decompress, or one that expands past ``max_bytes``.
+    """
+    if not encoding:
+        return data
+    codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+    # Listed in the order applied, so undone from the last.
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        if coding in {"gzip", "x-gzip"}:
+            data = _inflate(data, zlib.MAX_WBITS | 16, coding, max_bytes)
+        elif coding == "deflate":
+            # RFC 9110 deflate is zlib-wrapped; some clients send raw deflate.
+            try:
+                data = _inflate(data, zlib.MAX_WBITS, coding, max_bytes)
+            except BodyLimitError as exc:
+                if "expands" in str(exc):
+                    raise
+                data = _inflate(data, -zlib.MAX_WBITS, coding, max_bytes)
+        else:
+            raise BodyLimitError(f"content encoding {coding[:40]!r} is not inspected")
+    return data
+
+
+def _inflate(data: bytes, wbits: int, coding: str, max_bytes: int) -> bytes:
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error:
+        raise BodyLimitError(f"the {coding} body does not decompress") from None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise BodyLimitError(f"the {coding} body expands beyond {max_bytes} bytes")
+    if not inflater.eof:
+        raise BodyLimitError(f"the {coding} body is truncated")
+    return out
 
 
 def decode_body(data: bytes, content_type: str | None, *, name: str, max_parts: int) -> DecodedBody:

@@ -50,6 +50,7 @@ REASONS = {
     408: "Request Timeout",
     500: "Server Error",
     501: "Method Not Implemented",
+    503: "Service Overloaded",
     505: "ICAP Version Not Supported",
 }
 

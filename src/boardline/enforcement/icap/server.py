@@ -184,6 +184,21 @@ class IcapServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = _Connection(reader, writer, self.read_timeout)
+        if len(self._connections) >= self.service.limits.max_connections:
+            # OPTIONS told Squid our Max-Connections; a client past it is told so
+            # (503, RFC 3507 4.3.3) rather than queued without bound.
+            self.service.counters.errors += 1
+            logger.warning(
+                "ICAP connection refused: %d open, Max-Connections is %d",
+                len(self._connections),
+                self.service.limits.max_connections,
+            )
+            with contextlib.suppress(_ClosedError, ConnectionError):
+                await conn.write(format_error(503, self._istag(), "Service overloaded"))
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            return
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)

@@ -44,7 +44,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from boardline.enforcement.icap.block_page import render_block_page, summarise
-from boardline.enforcement.icap.body import BodyLimitError, decode_body, upload_name
+from boardline.enforcement.icap.body import (
+    BodyLimitError,
+    decode_body,
+    decode_content,
+    upload_name,
+)
 from boardline.enforcement.icap.http_message import HttpRequestHead
 from boardline.enforcement.icap.protocol import IcapRequest, format_response
 from boardline.enforcement.live_policy import LivePolicy
@@ -187,6 +192,9 @@ class ReqmodService:
         """Decode and inspect ``body`` (runs in a worker thread). Raises UnscannableError."""
         name = upload_name(http.path, http.headers.get("content-disposition"))
         try:
+            body = decode_content(
+                body, http.headers.get("content-encoding"), max_bytes=self.limits.max_body_bytes
+            )
             decoded = decode_body(
                 body, http.content_type, name=name, max_parts=self.limits.max_parts
             )

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
+import zlib
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boardline.enforcement.icap.body import BodyLimitError, decode_body, upload_name
+from boardline.enforcement.icap.body import (
+    BodyLimitError,
+    decode_body,
+    decode_content,
+    upload_name,
+)
 
 BOUNDARY = "----boardline7MA4YWxk"
 FORM = f"multipart/form-data; boundary={BOUNDARY}"
@@ -159,3 +167,73 @@ def test_the_multipart_decoder_survives_anything_and_keeps_no_more_than_it_got(
 def test_every_decoder_survives_any_bytes(body: bytes, media: str) -> None:
     with contextlib.suppress(BodyLimitError):
         decode_body(body, media, name="u", max_parts=8)
+
+
+# -- Content-Encoding ------------------------------------------------------------------
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", _gzip),
+        ("x-gzip", _gzip),
+        ("deflate", zlib.compress),
+        # Raw deflate, without the zlib wrapper, as some clients send it.
+        ("deflate", lambda d: zlib.compress(d, wbits=-zlib.MAX_WBITS)),
+        ("identity", lambda d: d),
+        ("gzip, deflate", lambda d: zlib.compress(_gzip(d))),
+        ("Deflate , GZIP", lambda d: _gzip(zlib.compress(d))),
+    ],
+)
+def test_content_encodings_are_undone_in_the_order_applied(
+    encoding: str, encode: Callable[[bytes], bytes]
+) -> None:
+    text = b"Field trip list: Ada Quinn 20481234 " * 50
+    assert decode_content(encode(text), encoding, max_bytes=1 << 20) == text
+
+
+def test_no_encoding_leaves_the_body_as_it_is() -> None:
+    assert decode_content(b"\x1f\x8b raw", None, max_bytes=10) == b"\x1f\x8b raw"
+    assert decode_content(b"abc", "", max_bytes=10) == b"abc"
+
+
+def test_a_compressed_bomb_stops_at_the_limit() -> None:
+    bomb = _gzip(b"\0" * (64 << 20))  # 64 MiB of zeros in ~64 KiB
+    assert len(bomb) < 100_000
+    with pytest.raises(BodyLimitError, match="expands beyond 1048576 bytes"):
+        decode_content(bomb, "gzip", max_bytes=1 << 20)
+    with pytest.raises(BodyLimitError, match="expands beyond"):
+        decode_content(zlib.compress(b"\0" * (8 << 20)), "deflate", max_bytes=1 << 20)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "message"),
+    [
+        (b"not compressed at all", "gzip", "does not decompress"),
+        (_gzip(b"x" * 10_000)[:40], "gzip", "truncated"),
+        (b"\x00\x01garbage", "deflate", "does not decompress"),
+        (b"whatever", "br", "'br' is not inspected"),
+        (b"whatever", "zstd", "'zstd' is not inspected"),
+    ],
+)
+def test_bodies_that_cannot_be_decoded_are_refused_not_scanned_raw(
+    data: bytes, encoding: str, message: str
+) -> None:
+    with pytest.raises(BodyLimitError, match=message):
+        decode_content(data, encoding, max_bytes=1 << 20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=512), st.sampled_from(["gzip", "deflate", "gzip, deflate"]))
+def test_any_bytes_either_decode_within_the_limit_or_raise_the_limit_error(
+    data: bytes, encoding: str
+) -> None:
+    try:
+        out = decode_content(data, encoding, max_bytes=4096)
+    except BodyLimitError:
+        return
+    assert len(out) <= 4096

@@ -239,3 +239,33 @@ def test_a_scan_past_its_time_limit_takes_the_fail_mode(runtime: Runtime, log_pa
         stuck.release.set()
     assert b"403 Forbidden" in answer
     assert b"longer than 0.2 s" in answer
+
+
+def test_connections_past_max_connections_get_503_and_the_open_ones_keep_working(
+    runtime: Runtime, log_path: Path, inspector: FakeInspector
+) -> None:
+    service = make_service(runtime, log_path, inspector, max_connections=2)
+    options = b"OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    with serving(service) as number:
+        held = [socket.create_connection(("127.0.0.1", number), timeout=10) for _ in range(2)]
+        try:
+            for sock in held:  # both are served (and so counted) before the third arrives
+                sock.sendall(options)
+                assert sock.recv(65536).startswith(b"ICAP/1.0 200 OK\r\n")
+            # The third is answered on arrival, before it sends anything.
+            with socket.create_connection(("127.0.0.1", number), timeout=10) as third:
+                refused = third.recv(65536)
+            assert refused.startswith(b"ICAP/1.0 503 Service Overloaded\r\n")
+            assert b"Max-Connections" not in refused
+            held[0].sendall(options)
+            assert held[0].recv(65536).startswith(b"ICAP/1.0 200 OK\r\n")
+        finally:
+            for sock in held:
+                sock.close()
+        # Once they close, a new client is served again.
+        for _ in range(50):
+            answer = exchange(number, options)
+            if answer.startswith(b"ICAP/1.0 200 OK"):
+                break
+            threading.Event().wait(0.1)
+        assert answer.startswith(b"ICAP/1.0 200 OK\r\n")

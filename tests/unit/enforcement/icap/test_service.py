@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from pathlib import Path
 
@@ -172,3 +173,24 @@ def test_the_subject_is_the_address_and_login_squid_passes() -> None:
     encoded = base64.b64encode(b"Local://mrivera").decode()
     assert subject_of(icap(f"X-Authenticated-User: {encoded}")).user == "mrivera"
     assert subject_of(icap("X-Authenticated-User: WinNT://DISTRICT/jcarter")).user == "jcarter"
+
+
+def test_a_gzip_compressed_post_is_decompressed_before_it_is_inspected(
+    service: ReqmodService,
+) -> None:
+    raw = f"our {ROSTER_WORD} for the trip".encode()
+    head = parse_http_request_head(
+        b"POST http://social.example/post HTTP/1.1\r\nHost: social.example\r\n"
+        b"Content-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n"
+    )
+    findings = service.scan(head, gzip.compress(raw))
+    assert findings, "the roster words inside the gzip body were not seen"
+    assert service.decide(icap(), head, findings).verdict is Verdict.DENIED
+    # An encoding the service cannot undo is unscannable (the fail mode decides), never
+    # scanned as if its compressed bytes were the post.
+    brotli = parse_http_request_head(
+        b"POST http://social.example/post HTTP/1.1\r\nHost: social.example\r\n"
+        b"Content-Type: text/plain\r\nContent-Encoding: br\r\n\r\n"
+    )
+    with pytest.raises(UnscannableError, match="'br' is not inspected"):
+        service.scan(brotli, b"\x8b\x02\x80compressed")
