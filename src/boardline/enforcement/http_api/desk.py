@@ -140,8 +140,26 @@ class ExceptionDesk:
     def declare_emergency(
         self, claims: TokenClaims, reason: str, minutes: int, now: dt.datetime
     ) -> tuple[Emergency, Alert]:
-        """An emergency for the token's person, in force from ``now``."""
+        """An emergency for the token's person, in force from ``now``.
+
+        While one they declared for themselves is still in force, declaring again
+        (a second click, the same link reused) returns that one: one emergency,
+        one alert for the administrators, not a stack of them. A new one can be
+        declared once it has ended.
+        """
         person = self.person(claims)
+        stored = self.service.store.read()
+        for active in reversed(stored.book.emergencies):
+            if (
+                active.scope is Scope.PERSON
+                and active.target == person.id
+                and active.declared_by == person.username
+                and active.starts <= now < active.ends
+                and active.id not in stored.revoked
+            ):
+                for alert in stored.alerts:
+                    if alert.id == f"alert-{active.id}":
+                        return active, alert
         emergency, alert = declare_emergency(
             emergency_id="e-" + secrets.token_hex(5),
             declared_by=person.username,

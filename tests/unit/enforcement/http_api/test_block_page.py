@@ -194,3 +194,37 @@ def test_a_tampered_expired_or_missing_token_is_a_400_page(
     expired = client.get("/blocked", params={"t": token})
     assert expired.status_code == 400
     assert "expired" in expired.text
+
+
+def test_declaring_again_while_in_force_returns_the_same_emergency_and_one_alert(
+    client: TestClient, runtime: Runtime, clock: Clock
+) -> None:
+    token = deny_token(runtime)
+    page = client.get("/blocked", params={"t": token})
+    form = {
+        "t": token,
+        "csrf": csrf_field(page.text),
+        "reason": "Evacuation: posting the meeting point for parents",
+        "minutes": "20",
+    }
+    first = client.post("/blocked/emergency", data=form)
+    clock.now += dt.timedelta(minutes=5)
+    again = client.post("/blocked/emergency", data=form)
+    assert first.status_code == again.status_code == 200
+    stored = runtime.exception_store.read()
+    assert len(stored.book.emergencies) == 1
+    assert len(stored.alerts) == 1
+    # Both pages name the one emergency, ending when the first said it would.
+    assert "10:20 MDT" in first.text
+    assert "10:20 MDT" in again.text
+    # Once it has ended, the same person can declare a new one.
+    clock.now += dt.timedelta(minutes=20)
+    fresh = deny_token(runtime, at=clock.now)
+    page = client.get("/blocked", params={"t": fresh})
+    later = client.post(
+        "/blocked/emergency", data={**form, "t": fresh, "csrf": csrf_field(page.text)}
+    )
+    assert later.status_code == 200, later.text
+    stored = runtime.exception_store.read()
+    assert len(stored.book.emergencies) == 2
+    assert len(stored.alerts) == 2
