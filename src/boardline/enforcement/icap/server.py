@@ -22,6 +22,15 @@ Robustness. Malformed input gets an ICAP error response (400, 404, 405, 501,
 505) and the connection is closed; a stalled client is dropped after
 ``read_timeout``; an unexpected failure in a handler is logged and answered
 with 500. Nothing a client sends stops the server from serving the others.
+
+Stuck scans. Python cannot stop a thread, so a scan past ``scan_seconds`` keeps
+running after its post got the fail mode. Left in the pool, a few pathological
+uploads would occupy every worker and every later post would time out behind
+them. So a timed-out scan is set aside: once as many are running as there are
+workers, new scans go to a fresh pool (the stuck threads finish on their own
+and are then gone). At most :data:`MAX_STUCK_PER_WORKER` times the worker count
+may be stuck at once; past that the service is overloaded and new posts get the
+fail mode at once instead of starting yet another thread.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from boardline.enforcement.icap.protocol import (
     parse_request_head,
 )
 from boardline.enforcement.icap.service import Outcome, ReqmodService, UnscannableError, Verdict
+from boardline.model.events import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +138,12 @@ class _Connection:
             raise _ClosedError(str(exc)) from None
 
 
+_Scan = concurrent.futures.Future[tuple[Finding, ...]]
+
+#: Timed-out scans allowed to run on per worker before new posts get the fail mode at once.
+MAX_STUCK_PER_WORKER = 4
+
+
 class IcapServer:
     """Serves :class:`ReqmodService` on ``host:port`` (port 0 picks a free one)."""
 
@@ -146,11 +162,24 @@ class IcapServer:
         self.port = port
         self.read_timeout = read_timeout
         self.idle_timeout = idle_timeout
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="icap-scan"
-        )
+        self.workers = workers
+        self._pool = self._new_pool()
+        #: Scans that ran past their time limit and are still running (see the module doc).
+        self._stuck: set[_Scan] = set()
+        #: Those of them holding a worker of the current pool.
+        self._stuck_here: set[_Scan] = set()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+
+    def _new_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        return concurrent.futures.ThreadPoolExecutor(
+            max_workers=self.workers, thread_name_prefix="icap-scan"
+        )
+
+    @property
+    def stuck_scans(self) -> int:
+        """Timed-out scans still running."""
+        return len(self._stuck)
 
     async def start(self) -> tuple[str, int]:
         self._server = await asyncio.start_server(self._handle, self.host, self.port)
@@ -340,13 +369,18 @@ class IcapServer:
 
     async def _inspect(self, request: IcapRequest, http: HttpRequestHead, body: bytes) -> Outcome:
         service = self.service
-        loop = asyncio.get_running_loop()
         seconds = service.limits.scan_seconds
-        try:
-            findings = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, service.scan, http, body), seconds
+        if len(self._stuck) >= MAX_STUCK_PER_WORKER * self.workers:
+            return service.unscanned(
+                request, http, f"inspection is overloaded ({len(self._stuck)} scans stuck)"
             )
+        future = self._pool.submit(service.scan, http, body)
+        try:
+            # shield: a time-out must not cancel the future (it cannot stop the thread, and
+            # a cancelled future would hide that the thread is still busy).
+            findings = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), seconds)
         except TimeoutError:
+            self._set_aside(future)
             return service.unscanned(request, http, f"inspection took longer than {seconds:g} s")
         except UnscannableError as exc:
             return service.unscanned(request, http, str(exc))
@@ -354,3 +388,22 @@ class IcapServer:
             logger.exception("the inspector failed on a post to %s", http.host)
             return service.unscanned(request, http, f"the inspector failed ({type(exc).__name__})")
         return service.decide(request, http, findings)
+
+    def _set_aside(self, future: _Scan) -> None:
+        """Track a timed-out scan; move new scans to a fresh pool once this one is full."""
+        if future.done():
+            return
+        here = self._stuck_here
+        self._stuck.add(future)
+        here.add(future)
+        # Runs in the worker thread when the scan finally ends; set operations are atomic.
+        future.add_done_callback(self._stuck.discard)
+        future.add_done_callback(here.discard)
+        if len(here) >= self.workers:
+            logger.warning(
+                "%d scans stuck past their time limit; new scans go to a fresh pool", len(here)
+            )
+            # The old pool's threads end with their scans; nothing else is queued there.
+            self._pool.shutdown(wait=False)
+            self._pool = self._new_pool()
+            self._stuck_here = set()

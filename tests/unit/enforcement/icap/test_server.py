@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from boardline.enforcement.icap.protocol import ChunkDecoder, encode_chunk
-from boardline.enforcement.icap.server import IcapServer
+from boardline.enforcement.icap.server import MAX_STUCK_PER_WORKER, IcapServer
 from boardline.enforcement.icap.service import FailMode, ReqmodService
 from boardline.runtime import Runtime
 from tests.unit.enforcement.icap.conftest import ROSTER_WORD, FakeInspector, make_service
@@ -27,10 +27,10 @@ STAFF = "127.10.1.10"
 
 
 @contextlib.contextmanager
-def serving(service: ReqmodService) -> Iterator[int]:
+def serving(service: ReqmodService, *, workers: int = 2) -> Iterator[int]:
     """The server on 127.0.0.1 (a free port) in its own thread and event loop."""
     loop = asyncio.new_event_loop()
-    server = IcapServer(service, host="127.0.0.1", port=0, read_timeout=5.0)
+    server = IcapServer(service, host="127.0.0.1", port=0, read_timeout=5.0, workers=workers)
     loop.run_until_complete(server.start())
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -227,7 +227,7 @@ class _Stuck(FakeInspector):
 
 def test_a_scan_past_its_time_limit_takes_the_fail_mode(runtime: Runtime, log_path: Path) -> None:
     stuck = _Stuck()
-    service = make_service(runtime, log_path, stuck, scan_seconds=0.2)  # type: ignore[arg-type]
+    service = make_service(runtime, log_path, stuck, scan_seconds=0.2)
     try:
         with serving(service) as port:
             answer = exchange(
@@ -269,3 +269,65 @@ def test_connections_past_max_connections_get_503_and_the_open_ones_keep_working
                 break
             threading.Event().wait(0.1)
         assert answer.startswith(b"ICAP/1.0 200 OK\r\n")
+
+
+class _StuckOnWord(FakeInspector):
+    """Hangs on posts containing STUCK (until released); scans anything else at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def inspect_text(self, text: str, name: str) -> tuple:  # type: ignore[type-arg]
+        if "STUCK" in text:
+            self.release.wait(30)
+            return ()
+        return super().inspect_text(text, name)
+
+
+def _post(port: int, text: bytes) -> bytes:
+    head = reqmod(b"Content-Type: text/plain\r\n")
+    return exchange(port, head + encode_chunk(text) + b"0\r\n\r\n", until_close=False)
+
+
+def test_a_stuck_scan_does_not_make_later_posts_wait_behind_it(
+    runtime: Runtime, log_path: Path
+) -> None:
+    inspector = _StuckOnWord()
+    service = make_service(runtime, log_path, inspector, scan_seconds=0.3)
+    try:
+        with serving(service, workers=1) as port:
+            first = _post(port, b"STUCK forever")
+            assert b"longer than 0.3 s" in first
+            # The only worker is still busy with the first scan; the next post is scanned
+            # in a fresh pool, so it gets its real answer instead of another time-out.
+            clean = _post(port, b"Great game last night")
+            assert clean.startswith(b"ICAP/1.0 204"), clean[:200]
+            blocked = _post(port, f"our {ROSTER_WORD} list".encode())
+            assert b"403 Forbidden" in blocked
+    finally:
+        inspector.release.set()
+
+
+def test_past_the_stuck_limit_new_posts_get_the_fail_mode_at_once(
+    runtime: Runtime, log_path: Path
+) -> None:
+    inspector = _StuckOnWord()
+    service = make_service(runtime, log_path, inspector, scan_seconds=0.2)
+    try:
+        with serving(service, workers=1) as port:
+            for _ in range(MAX_STUCK_PER_WORKER):
+                assert b"longer than 0.2 s" in _post(port, b"STUCK again")
+            overloaded = _post(port, b"Great game last night")
+            assert b"403 Forbidden" in overloaded
+            assert b"inspection is overloaded" in overloaded
+            inspector.release.set()
+            # Once the stuck scans end, posts are scanned again.
+            for _ in range(50):
+                answer = _post(port, b"Great game last night")
+                if answer.startswith(b"ICAP/1.0 204"):
+                    break
+                threading.Event().wait(0.1)
+            assert answer.startswith(b"ICAP/1.0 204")
+    finally:
+        inspector.release.set()
