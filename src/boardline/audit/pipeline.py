@@ -9,13 +9,15 @@ facts and hands them in; nothing here reads settings.
 
 Memory stays bounded whatever the log size: DuckDB gets a ``memory_limit`` and
 a spill folder, the readers stream, and only aggregates and the listed
-violations come back into Python. A large run can keep its tables in a file
-(``database``) instead of memory.
+violations come back into Python. The run's tables live in a temporary DuckDB
+file in that folder (compressed, evictable), or in a file the caller names
+(``database``) to keep them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tempfile
 import time
 import uuid
@@ -28,6 +30,7 @@ import duckdb
 
 from boardline.audit import schema
 from boardline.audit.bulk import evaluate_comm, evaluate_web, outcome_decision
+from boardline.audit.message_findings import message_findings
 from boardline.audit.options import AuditEngine, ReportFormat
 from boardline.audit.readers import ReadSummary, load_logs
 from boardline.audit.report_csv import write_csv
@@ -67,7 +70,7 @@ class AuditRequest:
     log_format: str | None = None
     year: int | None = None
     window_minutes: float = DEFAULT_WINDOW_MINUTES
-    #: A DuckDB file for the run's tables (None: in memory, spilling to a temp folder).
+    #: A DuckDB file to keep the run's tables in (None: a temporary file, removed after).
     database: Path | None = None
     memory_limit: str = "2GB"
     threads: int | None = None
@@ -97,8 +100,16 @@ def _connect(request: AuditRequest, spill: Path) -> duckdb.DuckDBPyConnection:
     }
     if request.threads:
         config["threads"] = request.threads
-    target = str(request.database) if request.database is not None else ":memory:"
-    con = duckdb.connect(target, config=config)
+    if request.database is not None:
+        con = duckdb.connect(str(request.database), config=config)
+    else:
+        # A throw-away file rather than ":memory:": DuckDB compresses what it writes
+        # to a database file (a tenth of the size here), and under the memory limit
+        # evicts those blocks, where an in-memory database keeps every table
+        # uncompressed and spills it, at ten million lines several times over.
+        # Nothing needs the file after the run, so closing skips the checkpoint.
+        con = duckdb.connect(str(spill / "audit.duckdb"), config=config)
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
     for statement in schema.ALL:
         con.execute(statement)
     return con
@@ -284,7 +295,11 @@ def run_audit(
                     },
                 )
                 saved = findings.save(
-                    run, violation_findings(con, compiled, facts, building=request.building)
+                    run,
+                    itertools.chain(
+                        violation_findings(con, compiled, facts, building=request.building),
+                        message_findings(con, compiled, facts, building=request.building),
+                    ),
                 )
                 seconds["save"] = time.perf_counter() - mark
         finally:

@@ -38,6 +38,10 @@ __all__ = [
     "MessageViolation",
     "Messages",
     "build_messages",
+    "in_scope",
+    "message_citations",
+    "message_item",
+    "sender_of",
 ]
 
 #: Violating messages listed per staff member (the rest are counted, not listed).
@@ -134,20 +138,20 @@ def build_messages(
         f"SELECT {columns} FROM comm_outcomes ORDER BY ts, source, line"  # noqa: S608
     )
     rows = [dict(zip(_COLUMNS, values, strict=True)) for values in cursor.fetchall()]
-    in_scope = [r for r in rows if _in_scope(r, facts, building)]
-    bad = [r for r in in_scope if str(r["effect"]) in VIOLATING]
+    scoped = [r for r in rows if in_scope(r, facts, building)]
+    bad = [r for r in scoped if str(r["effect"]) in VIOLATING]
     by_rule: dict[tuple[str, str], int] = {}
     by_channel: dict[str, int] = {}
     items: list[CompiledItem | None] = []
     for row in bad:
-        item = _item(row, compiled)
+        item = message_item(row, compiled)
         items.append(item)
         key = (str(row["rule"]), item.item.id if item else UNLISTED)
         by_rule[key] = by_rule.get(key, 0) + 1
         by_channel[str(row["channel"])] = by_channel.get(str(row["channel"]), 0) + 1
-    senders = {_sender(r) for r in bad}
+    senders = {sender_of(r) for r in bad}
     return Messages(
-        decided=len(in_scope),
+        decided=len(scoped),
         violations=cell(len(bad)),
         staff_with_violations=cell(len(senders)),
         by_rule=tuple(
@@ -162,13 +166,13 @@ def build_messages(
     )
 
 
-def _sender(row: Mapping[str, Any]) -> str:
+def sender_of(row: Mapping[str, Any]) -> str:
     return str(row["person_id"] or row["staff"])
 
 
-def _in_scope(row: Mapping[str, Any], facts: Facts, building: str | None) -> bool:
+def in_scope(row: Mapping[str, Any], facts: Facts, building: str | None) -> bool:
     """Staff and administrators only (never a student as sender); one building if asked."""
-    person = facts.directory.resolve(_sender(row))
+    person = facts.directory.resolve(sender_of(row))
     if person is not None and person.role not in (Role.STAFF, Role.ADMINISTRATOR):
         return False
     recorded = facts.directory.resolve(str(row["staff"]))
@@ -191,7 +195,7 @@ def _people(
     listed: dict[str, list[MessageViolation]] = {}
     counts: dict[str, int] = {}
     for row, item in zip(bad, items, strict=True):
-        sender = _sender(row)
+        sender = sender_of(row)
         counts[sender] = counts.get(sender, 0) + 1
         if counts[sender] > DETAIL_LIMIT:
             continue
@@ -236,7 +240,7 @@ def _violation(
         rule=str(row["rule"]),
         item=item.item.id if item else None,
         revision=str(row["revision"]),
-        citations=_citations(row, item, compiled),
+        citations=message_citations(row, item, compiled),
         explanation=_unnamed(str(row["explanation"]), str(row["student"]), facts, mask),
         follow_up=tuple(str(f) for f in row["follow_up"]),
         source=str(row["source"]),
@@ -258,7 +262,7 @@ def _unnamed(text: str, student: str, facts: Facts, mask: Callable[[str], str]) 
     return mask(text)
 
 
-def _item(row: Mapping[str, Any], compiled: CompiledPack) -> CompiledItem | None:
+def message_item(row: Mapping[str, Any], compiled: CompiledPack) -> CompiledItem | None:
     """The catalogue item that forbade the message, or None (unlisted, or not the catalogue)."""
     rule = compiled.interaction
     if rule is None or rule.rule.id != row["rule"]:
@@ -279,7 +283,7 @@ def _item(row: Mapping[str, Any], compiled: CompiledPack) -> CompiledItem | None
     return None
 
 
-def _citations(
+def message_citations(
     row: Mapping[str, Any], item: CompiledItem | None, compiled: CompiledPack
 ) -> tuple[Citation, ...]:
     """The outcome's citations, with the quoted words from the pack it was decided under."""

@@ -1,7 +1,10 @@
 """Audit findings on SQL: what an audit found, kept so cases can be opened from it.
 
 A finding is a violation (``deny`` or ``flag``) an audit found in the logs, with
-the citations it rests on. Its id is :func:`finding_id`, a hash of the event's
+the citations it rests on: a web request (``kind = 'web'``) or a staff–student
+message found in a mail trace (``kind = 'communication'``, identified by its
+channel, direction, the student's directory id and the platform's message id;
+never an address, a subject or a body). Its id is :func:`finding_id`, a hash of the event's
 identity and of the rule and pack revision that judged it: the same request seen
 again (the same logs audited twice, renamed, re-compressed or overlapping the
 last run) has the same id, and :meth:`SqlFindingStore.save` keeps the first copy
@@ -61,6 +64,37 @@ def finding_id(
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+#: ``FindingRecord.kind`` of a message found in a mail trace.
+COMMUNICATION = "communication"
+#: The keys of ``FindingRecord.communication`` that identify a message, in hashing order.
+COMMUNICATION_KEYS = ("channel", "direction", "audience", "purpose", "student", "message_ref")
+
+
+def communication_finding_id(
+    *,
+    at: float,
+    person: str,
+    communication: Mapping[str, str],
+    rule: str,
+    revision: str,
+) -> str:
+    """:func:`finding_id` for a message: the same message judged again keeps its id.
+
+    The instant counts to the millisecond; the platform's message id, when the
+    trace has one, tells apart two messages sent in the same millisecond.
+    """
+    millis = round(at * 1000)
+    parts = (
+        COMMUNICATION,
+        str(millis),
+        person,
+        *(communication.get(key) or "" for key in COMMUNICATION_KEYS),
+        rule,
+        revision,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRunRecord:
     """One audit run: who ran it, over what, and its totals."""
@@ -99,9 +133,23 @@ class FindingRecord:
     citations: tuple[Mapping[str, str], ...]
     source: str
     line: int
+    #: ``web`` or ``communication`` (a message found in a mail trace).
+    kind: str = "web"
+    #: For a communication: channel, direction, audience, purpose, ``student`` (the
+    #: student's directory id) and ``message_ref`` (the platform's message id, if any).
+    #: Its ``method``, ``host`` and ``path`` are empty and ``client`` is None.
+    communication: Mapping[str, str] | None = None
 
     @property
     def id(self) -> str:
+        if self.kind == COMMUNICATION:
+            return communication_finding_id(
+                at=self.at.timestamp(),
+                person=self.person_id or self.username or "",
+                communication=self.communication or {},
+                rule=self.rule,
+                revision=self.revision,
+            )
         return finding_id(
             at=self.at.timestamp(),
             client=self.client,
@@ -160,6 +208,8 @@ def _finding_row(
         "citations": [dict(c) for c in record.citations],
         "source": record.source,
         "line": record.line,
+        "kind": record.kind,
+        "communication": dict(record.communication) if record.communication else None,
         "run_id": run_id,
         "last_run_id": run_id,
         "first_seen": now,
@@ -208,6 +258,8 @@ def _record(row: Row[Any]) -> FindingRecord:
         citations=tuple(row.citations),
         source=row.source,
         line=row.line,
+        kind=row.kind,
+        communication=dict(row.communication) if row.communication else None,
     )
 
 

@@ -239,7 +239,22 @@ findings = Table(
     Column("last_run_id", String(ID), ForeignKey("audit_runs.id"), nullable=False),
     Column("first_seen", UtcDateTime, nullable=False),
     Column("last_seen", UtcDateTime, nullable=False),
+    # Revision 0004: messages found in mail traces are findings too.
+    Column(
+        "kind",
+        String(20),
+        nullable=False,
+        server_default="web",
+        comment="'web' (a log of web requests) or 'communication' (a message trace)",
+    ),
+    Column(
+        "communication",
+        JSON,
+        nullable=True,
+        comment="channel, direction, audience, purpose, student id, message id",
+    ),
     CheckConstraint("effect IN ('deny', 'flag')", name="effect"),
+    CheckConstraint("kind IN ('web', 'communication')", name="kind"),
     comment="Violations an audit found, with their citations; never duplicated by a re-run.",
 )
 
