@@ -8,7 +8,9 @@ in one place and tested once:
     De-identified: aggregates only. No names, usernames, addresses or error
     samples (a log line names people), no per-person detail, and any count of
     1 to 4 is suppressed (shown as "<5") so that a small building or a rare
-    category cannot point at one person.
+    category cannot point at one person; where a chart's bars add up to the
+    published total, a second bar is hidden with a lone small one, so the
+    total cannot give it back (:mod:`.suppression`).
 ``hr`` and ``administrator``
     Per-person detail: each staff member's violating visits with the decision's
     citations (clause, quoted words, rule, pack revision). An administrator's
@@ -27,8 +29,9 @@ times are the district's local time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +42,7 @@ import duckdb
 from boardline.audit import schema
 from boardline.audit.options import Audience
 from boardline.audit.report_messages import Messages, build_messages
+from boardline.audit.suppression import suppress
 from boardline.audit.visits import VisitSummary
 from boardline.engine.compiled import CompiledPack
 from boardline.engine.exceptions import Emergency, Grant, Scope
@@ -249,6 +253,19 @@ class _Builder:
             return value
         return None
 
+    def cells(self, values: Sequence[int], total: int | None = None) -> list[int | None]:
+        """:meth:`cell` over a chart's values, with complementary suppression
+        (:mod:`.suppression`) against ``total`` (default: the violating visits in scope)."""
+        if self.audience.identified:
+            return list(values)
+        if total is None:
+            total = self.violating_visits
+        return suppress(values, total=total, below=SMALL_CELL)
+
+    @functools.cached_property
+    def violating_visits(self) -> int:
+        return self.count("count(*)")
+
     def query(self, select: str, tail: str = "", table: str = "web_visits") -> str:
         """``SELECT select FROM table WHERE <violations in scope> tail``.
 
@@ -291,13 +308,16 @@ class _Builder:
         )  # fmt: skip
         if first is None or last is None or last < first:
             return ()
-        cells = []
+        days_shown = []
         day = first
         while day <= last:
-            label = f"{WEEKDAYS[day.weekday()]} {day.isoformat()}"
-            cells.append(Cell(label, self.cell(found.get(day, 0)), day.isoformat()))
+            days_shown.append(day)
             day += dt.timedelta(days=1)
-        return tuple(cells)
+        values = self.cells([found.get(d, 0) for d in days_shown])
+        return tuple(
+            Cell(f"{WEEKDAYS[d.weekday()]} {d.isoformat()}", v, d.isoformat())
+            for d, v in zip(days_shown, values, strict=True)
+        )
 
     def heat(self) -> tuple[tuple[int | None, ...], ...]:
         grid = [[0] * 24 for _ in range(7)]
@@ -307,11 +327,15 @@ class _Builder:
             "GROUP BY dow, hr",
         ):
             grid[int(dow) - 1][int(hour)] = int(n)
-        return tuple(tuple(self.cell(n) for n in row) for row in grid)
+        flat = self.cells([n for row in grid for n in row])
+        return tuple(tuple(flat[day * 24 : (day + 1) * 24]) for day in range(7))
 
     def by_building(self) -> tuple[Cell, ...]:
         rows = self.rows("building, count(*) AS n", "GROUP BY building ORDER BY n DESC, building")
-        return tuple(Cell(self.building_label(b), self.cell(int(n)), b or "") for b, n in rows)
+        values = self.cells([int(n) for _, n in rows])
+        return tuple(
+            Cell(self.building_label(b), v, b or "") for (b, _), v in zip(rows, values, strict=True)
+        )
 
     def top_categories(self) -> tuple[Cell, ...]:
         rows = self.rows(
@@ -323,7 +347,9 @@ class _Builder:
 
     def top_sites(self) -> tuple[Cell, ...]:
         rows = self.rows("site, count(*) AS n", f"GROUP BY site ORDER BY n DESC, site LIMIT {TOP}")
-        return tuple(Cell(str(s), self.cell(int(n)), str(s)) for s, n in rows)
+        # A visit has one site: when every site is listed the bars add up to the total.
+        values = self.cells([int(n) for _, n in rows])
+        return tuple(Cell(str(s), v, str(s)) for (s, _), v in zip(rows, values, strict=True))
 
     def exceptions(
         self, since: dt.datetime | None, until: dt.datetime | None
@@ -574,7 +600,7 @@ def build_report_data(
     web_events = _scalar(con, "SELECT count(*) FROM web_events")
     comm_events = _scalar(con, "SELECT count(*) FROM comm_events")
     errors = _scalar(con, "SELECT count(*) FROM read_errors")
-    violating_visits = b.count("count(*)")
+    violating_visits = b.violating_visits
     # Every request counts here, embedded widgets too: the contrast with visits is the point.
     violating_hits = b.count("count(*)", table="web_outcomes")
     violators = b.count("count(DISTINCT person_id)")
@@ -621,6 +647,7 @@ def build_report_data(
             identified=audience.identified,
             building=building,
             cell=b.cell,
+            cells=b.cells,
             building_label=b.building_label,
             mask=lambda text: mask_students(text, facts, generated_at),
         ),

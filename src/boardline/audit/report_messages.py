@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -125,6 +125,7 @@ def build_messages(
     identified: bool,
     building: str | None,
     cell: Callable[[int], int | None],
+    cells: Callable[[Sequence[int], int], list[int | None]] | None = None,
     building_label: Callable[[str | None], str],
     mask: Callable[[str], str],
 ) -> Messages:
@@ -150,17 +151,26 @@ def build_messages(
         by_rule[key] = by_rule.get(key, 0) + 1
         by_channel[str(row["channel"])] = by_channel.get(str(row["channel"]), 0) + 1
     senders = {sender_of(r) for r in bad}
+    rules = sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+    channels = sorted(by_channel.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def shown(values: list[int]) -> list[int | None]:
+        # Both breakdowns add up to the violations: complementary suppression applies.
+        if cells is None:
+            return [cell(v) for v in values]
+        return cells(values, len(bad))
+
     return Messages(
         decided=len(scoped),
         violations=cell(len(bad)),
         staff_with_violations=cell(len(senders)),
         by_rule=tuple(
-            Count(f"{rule}/{item}", f"{rule}: {item}", cell(n))
-            for (rule, item), n in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+            Count(f"{rule}/{item}", f"{rule}: {item}", v)
+            for ((rule, item), _), v in zip(rules, shown([n for _, n in rules]), strict=True)
         ),
         by_channel=tuple(
-            Count(ch, ch.replace("_", " "), cell(n))
-            for ch, n in sorted(by_channel.items(), key=lambda kv: (-kv[1], kv[0]))
+            Count(ch, ch.replace("_", " "), v)
+            for (ch, _), v in zip(channels, shown([n for _, n in channels]), strict=True)
         ),
         people=_people(bad, items, compiled, facts, building_label, mask) if identified else None,
     )
