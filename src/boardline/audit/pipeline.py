@@ -21,7 +21,7 @@ import itertools
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -74,6 +74,9 @@ class AuditRequest:
     database: Path | None = None
     memory_limit: str = "2GB"
     threads: int | None = None
+    #: Addresses the roster lacks that the district knows are a person's (lower case ->
+    #: directory id; :mod:`boardline.audit.readers.known_addresses`), for mail traces.
+    known_addresses: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +234,7 @@ def run_audit(
                 year=request.year,
                 fmt=request.log_format,
                 progress=_bytes_of(request.logs, progress),
+                known_addresses=request.known_addresses,
             )
             seconds["read"] = time.perf_counter() - mark
             mark = time.perf_counter()

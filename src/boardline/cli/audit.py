@@ -31,6 +31,7 @@ from boardline.audit.options import Audience, AuditEngine, ReportFormat
 from boardline.bootstrap import bootstrap, database_url
 from boardline.cli.output import console, fail
 from boardline.cli.runtime import ConfigOpt
+from boardline.directory.directory import Directory
 from boardline.model.errors import InputError
 from boardline.runtime import Runtime, now_utc
 from boardline.settings import load_settings
@@ -182,6 +183,14 @@ def audit(
     memory_limit: Annotated[
         str, typer.Option("--memory-limit", help="DuckDB memory limit (it spills past it).")
     ] = "2GB",
+    known_addresses: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-addresses",
+            help="CSV address,person: personal accounts the district knows are a person's "
+            "(mail traces; read for this run, never stored).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Audit logs against the policy pack and write a report with charts and citations."""
@@ -203,6 +212,18 @@ def audit(
         fail(f"--building: unknown building {building!r} (known: {known})")
     from boardline.audit.pipeline import AuditRequest
 
+    addresses = None
+    if known_addresses is not None:
+        from boardline.audit.readers.known_addresses import read_known_addresses
+
+        directory = rt.facts.directory
+        if not isinstance(directory, Directory):
+            fail("--known-addresses needs the district roster (directory)")
+        try:
+            addresses = read_known_addresses(known_addresses, directory)
+        except InputError as exc:
+            fail(exc)
+
     request = AuditRequest(
         logs=tuple(logs),
         out=out or Path(f"audit-report.{report_format.value}"),
@@ -218,6 +239,7 @@ def audit(
         year=year,
         window_minutes=window,
         memory_limit=memory_limit,
+        known_addresses=addresses,
     )
     try:
         result = execute(rt, request, database_url(settings) if save else None)

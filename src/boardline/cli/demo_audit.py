@@ -13,16 +13,19 @@ import datetime as dt
 from pathlib import Path
 
 from boardline.audit.options import Audience
+from boardline.audit.readers.known_addresses import read_known_addresses
 from boardline.cli.audit import execute
 from boardline.cli.output import console
 from boardline.demo.week_logs import (
     EMERGENCY,
     GRANT,
     MONDAY,
+    PERSONAL_ADDRESS,
     ZONE,
     write_mail_trace,
     write_week_log,
 )
+from boardline.directory.directory import Directory
 from boardline.engine.exceptions import Scope, declare_emergency, new_grant
 from boardline.runtime import Runtime
 
@@ -80,9 +83,18 @@ def chapter_audit(rt: Runtime, state_dir: Path, database: str, *, lines: int = 2
     trace = folder / "message-trace.csv"
     written = write_week_log(log, lines=lines)
     write_mail_trace(trace)
+    # HR's record of the personal account mrivera declared: the trace shows it writing to a
+    # student, and only this tells the audit whose account it is.
+    known_file = folder / "known-addresses.csv"
+    known_file.write_text(f"address,person\n{PERSONAL_ADDRESS},mrivera\n", encoding="utf-8")
+    directory = rt.facts.directory
+    known = (
+        read_known_addresses(known_file, directory) if isinstance(directory, Directory) else None
+    )
     console.print(
         f"Generated a school week of proxy logs ({written:,} lines, Squid native format with "
-        f"Sec-Fetch notes where the proxy inspected TLS): [cyan]{log}[/cyan]"
+        f"Sec-Fetch notes where the proxy inspected TLS): [cyan]{log}[/cyan], and the week's "
+        f"mail trace with the personal account HR knows is mrivera's ([cyan]{known_file}[/cyan])"
     )
     record_week_exceptions(rt)
     console.print(
@@ -98,6 +110,7 @@ def chapter_audit(rt: Runtime, state_dir: Path, database: str, *, lines: int = 2
     ):
         request = AuditRequest(
             logs=(log, trace),
+            known_addresses=known,
             out=out,
             operator=OPERATOR,
             audience=audience,

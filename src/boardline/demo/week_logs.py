@@ -319,6 +319,10 @@ def write_week_log(
     return writer.count
 
 
+#: mrivera's personal mail account, which the roster does not list (HR knows it).
+PERSONAL_ADDRESS = "maria.rivera.home@mail.example"
+
+
 def write_mail_trace(path: Path, *, seed: int = 5460) -> int:
     """A small Microsoft 365 message-trace export (CSV) for the week; returns its rows.
 
@@ -333,7 +337,7 @@ def write_mail_trace(path: Path, *, seed: int = 5460) -> int:
         (_at(0, 8, 5), f"mrivera@{staff}", f"noah.hale@{students}", "Essay draft due Friday"),
         (_at(1, 14, 30), f"gholt@{staff}", f"ava.sorensen@{students}", "FFA permission slip"),
         (_at(2, 9, 15), f"swong@{staff}", f"mason.reed@{students}", "Counseling appointment"),
-        (_at(3, 20, 40), "maria.rivera.home@mail.example", f"noah.hale@{students}", "hey"),
+        (_at(3, 20, 40), PERSONAL_ADDRESS, f"noah.hale@{students}", "hey"),
         (_at(4, 11, 0), f"tbaker@{staff}", f"lily.baker@{students}", "Science fair"),
     ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ accounts for every line of every file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -60,6 +60,7 @@ def load_logs(
     fmt: str | None = None,
     progress: Progress | None = None,
     mail_domains: Sequence[str] | None = None,
+    known_addresses: Mapping[str, str] | None = None,
     fast: bool = True,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> ReadSummary:
@@ -69,6 +70,7 @@ def load_logs(
     the year of each file's modification time in ``zone``. ``fmt`` forces one
     format for every file (see :data:`~boardline.audit.readers.detect.FORMATS`).
     ``progress`` is called with the bytes read so far (compressed bytes for gzip).
+    ``known_addresses`` maps addresses the roster lacks to directory ids (mail traces).
     ``fast=False`` reads Squid logs with the reference parser only (tests compare
     the two). Raises :class:`InputError` for a file in no known format, an unknown
     ``fmt``, or a mail trace without a ``directory``.
@@ -98,7 +100,7 @@ def load_logs(
         elif file_format in MAIL_FORMATS:
             if directory is None:
                 raise InputError.at(source, "a mail trace needs the roster (directory) to map")
-            roster = mail_trace.Roster(directory, mail_domains)
+            roster = mail_trace.Roster(directory, mail_domains, known_addresses)
             summaries.append(reader.mail(roster, zone))
         else:
             summaries.append(reader.lines(zone, year))

@@ -25,8 +25,9 @@ writing to a student, or a student to a staff member, gives one event per
 counterpart recipient (``audience`` ``group`` when there is more than one). An
 address the roster does not hold — a guardian's, a student's personal address, a
 staff member's personal account — is never guessed from a display name: the
-message is skipped and counted as ``unmapped``. Messages between two staff members
-or two students are skipped as ``not_staff_student``.
+message is skipped and counted as ``unmapped`` (unless the district handed the audit
+that address as a person's: :mod:`~boardline.audit.readers.known_addresses`). Messages
+between two staff members or two students are skipped as ``not_staff_student``.
 
 ``channel`` is ``district_email`` when both addresses are in the district's mail
 domains and ``personal_email`` otherwise (a roster that lists a student's personal
@@ -43,7 +44,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -88,12 +89,25 @@ class Record:
 class Roster:
     """The directory's e-mail addresses and the district's mail domains."""
 
-    def __init__(self, directory: Directory, domains: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        domains: Iterable[str] | None = None,
+        known: Mapping[str, str] | None = None,
+    ) -> None:
         self.directory = directory
         self.domains = frozenset(d.lower() for d in domains) if domains else _domains(directory)
+        #: Addresses the roster lacks but the district knows (lower case -> directory id),
+        #: see :mod:`boardline.audit.readers.known_addresses`.
+        self.known = dict(known or {})
 
     def person(self, address: str) -> Person | None:
-        return self.directory.by_email(address)
+        found = self.directory.by_email(address)
+        if found is None and self.known:
+            who = self.known.get(address.lower())
+            if who is not None:
+                found = self.directory.resolve(who)
+        return found
 
     def is_district(self, address: str) -> bool:
         domain = address.rsplit("@", 1)[-1].lower()
