@@ -290,44 +290,46 @@ def _post(port: int, text: bytes) -> bytes:
     return exchange(port, head + encode_chunk(text) + b"0\r\n\r\n", until_close=False)
 
 
+@contextlib.contextmanager
+def one_worker_with_stuck_scans(
+    runtime: Runtime, log_path: Path, seconds: float
+) -> Iterator[tuple[int, _StuckOnWord]]:
+    """A one-worker server whose scans of STUCK posts hang until the test releases them."""
+    inspector = _StuckOnWord()
+    service = make_service(runtime, log_path, inspector, scan_seconds=seconds)
+    try:
+        with serving(service, workers=1) as port:
+            yield port, inspector
+    finally:
+        inspector.release.set()
+
+
 def test_a_stuck_scan_does_not_make_later_posts_wait_behind_it(
     runtime: Runtime, log_path: Path
 ) -> None:
-    inspector = _StuckOnWord()
-    service = make_service(runtime, log_path, inspector, scan_seconds=0.3)
-    try:
-        with serving(service, workers=1) as port:
-            first = _post(port, b"STUCK forever")
-            assert b"longer than 0.3 s" in first
-            # The only worker is still busy with the first scan; the next post is scanned
-            # in a fresh pool, so it gets its real answer instead of another time-out.
-            clean = _post(port, b"Great game last night")
-            assert clean.startswith(b"ICAP/1.0 204"), clean[:200]
-            blocked = _post(port, f"our {ROSTER_WORD} list".encode())
-            assert b"403 Forbidden" in blocked
-    finally:
-        inspector.release.set()
+    with one_worker_with_stuck_scans(runtime, log_path, 0.3) as (port, _):
+        assert b"longer than 0.3 s" in _post(port, b"STUCK forever")
+        # The only worker is still busy with the first scan; the next post is scanned
+        # in a fresh pool, so it gets its real answer instead of another time-out.
+        clean = _post(port, b"Great game last night")
+        assert clean.startswith(b"ICAP/1.0 204"), clean[:200]
+        assert b"403 Forbidden" in _post(port, f"our {ROSTER_WORD} list".encode())
 
 
 def test_past_the_stuck_limit_new_posts_get_the_fail_mode_at_once(
     runtime: Runtime, log_path: Path
 ) -> None:
-    inspector = _StuckOnWord()
-    service = make_service(runtime, log_path, inspector, scan_seconds=0.2)
-    try:
-        with serving(service, workers=1) as port:
-            for _ in range(MAX_STUCK_PER_WORKER):
-                assert b"longer than 0.2 s" in _post(port, b"STUCK again")
-            overloaded = _post(port, b"Great game last night")
-            assert b"403 Forbidden" in overloaded
-            assert b"inspection is overloaded" in overloaded
-            inspector.release.set()
-            # Once the stuck scans end, posts are scanned again.
-            for _ in range(50):
-                answer = _post(port, b"Great game last night")
-                if answer.startswith(b"ICAP/1.0 204"):
-                    break
-                threading.Event().wait(0.1)
-            assert answer.startswith(b"ICAP/1.0 204")
-    finally:
+    with one_worker_with_stuck_scans(runtime, log_path, 0.2) as (port, inspector):
+        for _ in range(MAX_STUCK_PER_WORKER):
+            assert b"longer than 0.2 s" in _post(port, b"STUCK again")
+        overloaded = _post(port, b"Great game last night")
+        assert b"403 Forbidden" in overloaded
+        assert b"inspection is overloaded" in overloaded
         inspector.release.set()
+        # Once the stuck scans end, posts are scanned again.
+        for _ in range(50):
+            answer = _post(port, b"Great game last night")
+            if answer.startswith(b"ICAP/1.0 204"):
+                break
+            threading.Event().wait(0.1)
+        assert answer.startswith(b"ICAP/1.0 204")
