@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 from boardline.directory.directory import Directory
 from boardline.inspection.confidential_values import SaltedValues
+from boardline.inspection.digit_runs import DigitRuns
 from boardline.inspection.patterns import (
     ID_CONTEXT,
     DateMention,
@@ -173,7 +174,8 @@ class ConfidentialScanner:
 
     def scan(self, text: str) -> ConfidentialReport:
         folded = FoldedText(text)
-        hits = self.roster.hits(folded)
+        hits, contexts = self.roster.search(folded)
+        digits = DigitRuns(text, folded.codes)
         ids: dict[int, list[Evidence]] = {}
         names: dict[int, list[Evidence]] = {}
         for hit in hits:
@@ -182,11 +184,11 @@ class ConfidentialScanner:
             for person in hit.people:
                 target.setdefault(person, []).append(Evidence(label, hit.start, hit.end))
         anchors = {person: list(found) for person, found in ids.items()}
-        ssn_findings = self._ssns(text, anchors)
+        ssn_findings = self._ssns(text, anchors, digits)
         dates = (
             _Dates(text, [e for found in (*anchors.values(), *names.values()) for e in found],
-                   self.window)
-            if self.roster.birth_dates and (anchors or names)
+                   self.window, digits)
+            if self.roster.birth_dates and (anchors or names) and len(digits)
             else None
         )  # fmt: skip
         records = self._records(anchors, names, dates)
@@ -198,14 +200,16 @@ class ConfidentialScanner:
                     used.add((item.start, item.end))
         if records:
             findings.append(self._record_finding(records))
-        bare = {p: found for p, found in ids.items() if not any(r.person == p for r in records)}
+        confirmed = {r.person for r in records}
+        bare = {p: found for p, found in ids.items() if p not in confirmed}
         if bare:
             findings.append(self._identifier_finding(text, bare))
         findings.extend(ssn_findings[0])
-        birth = [m for m in find_birth_dates(text) if (m.start, m.end) not in used]
+        birth = [
+            m for m in find_birth_dates(text, contexts, digits) if (m.start, m.end) not in used
+        ]
         if birth:
             findings.append(self._birth_finding(birth))
-        confirmed = {r.person for r in records}
         listed = {
             p
             for p, found in names.items()
@@ -224,7 +228,7 @@ class ConfidentialScanner:
     # -- anchors and records ------------------------------------------------------------
 
     def _ssns(
-        self, text: str, anchors: dict[int, list[Evidence]]
+        self, text: str, anchors: dict[int, list[Evidence]], digits: DigitRuns
     ) -> tuple[list[Finding], list[Evidence]]:
         """SSN findings; an SSN of record whose owner is on the roster becomes an anchor."""
         of_record: set[str] = set()
@@ -233,7 +237,7 @@ class ConfidentialScanner:
         patterned: list[Evidence] = []
         sure = False
         by_id = self._record_numbers
-        for mention in find_ssns(text):
+        for mention in find_ssns(text, digits):
             where = Evidence("ssn", mention.start, mention.end)
             owner = self.ssns.owner(mention.digits) if self.ssns is not None else None
             if owner is None:
@@ -394,7 +398,7 @@ class _Dates:
 
     __slots__ = ("_mentions", "_starts")
 
-    def __init__(self, text: str, near: list[Evidence], window: int) -> None:
+    def __init__(self, text: str, near: list[Evidence], window: int, digits: DigitRuns) -> None:
         spans: list[list[int]] = []
         for item in sorted(near, key=lambda e: e.start):
             start, end = max(0, item.start - window), min(len(text), item.end + window)
@@ -402,7 +406,7 @@ class _Dates:
                 spans[-1][1] = max(spans[-1][1], end)
             else:
                 spans.append([start, end])
-        self._mentions = [m for start, end in spans for m in find_dates(text, start, end)]
+        self._mentions = [m for start, end in spans for m in find_dates(text, start, end, digits)]
         self._starts = [m.start for m in self._mentions]
 
     def between(self, start: int, end: int) -> list[DateMention]:

@@ -23,13 +23,18 @@ the default winnowing that is a copied run of roughly 15 words or more.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from boardline.inspection.winnow import Fingerprinter, Fingerprints, Hashes, word_spans
+from boardline.inspection.winnow import (
+    Fingerprinter,
+    Fingerprints,
+    Hashes,
+    Positions,
+    word_bounds,
+)
 
 DocNumbers = npt.NDArray[np.uint32]
 
@@ -128,11 +133,14 @@ class DocumentIndex:
     """Registered documents' fingerprints; :meth:`match` finds them in scanned text."""
 
     __slots__ = (
+        "_buckets",
         "_docs",
         "_ignored",
         "_keys",
         "_max_run",
         "_reference",
+        "_shift",
+        "_widest",
         "assets",
         "fingerprinter",
         "min_shared",
@@ -159,6 +167,17 @@ class DocumentIndex:
         self._reference = reference
         self._ignored = ignored
         self.min_shared = min_shared
+        # Bucket table over the top bits of the sorted keys: about eight keys a bucket, so
+        # half a byte a posting.
+        bits = max(1, len(keys).bit_length() - 4)
+        self._shift = np.uint64(64 - bits)
+        row = np.int32 if len(keys) < 2**31 else np.int64
+        self._buckets = np.empty((1 << bits) + 1, dtype=row)
+        self._buckets[:-1] = np.searchsorted(
+            keys, np.arange(1 << bits, dtype=np.uint64) << self._shift
+        )
+        self._buckets[-1] = len(keys)
+        self._widest = int(np.diff(self._buckets).max())
         digest = hashlib.blake2b(digest_size=6)
         digest.update(fingerprinter.revision.encode())
         digest.update(f"|{min_shared}|".encode())
@@ -180,7 +199,11 @@ class DocumentIndex:
     def nbytes(self) -> int:
         """Memory held by the index arrays."""
         return int(
-            self._keys.nbytes + self._docs.nbytes + self._reference.nbytes + self._ignored.nbytes
+            self._keys.nbytes
+            + self._docs.nbytes
+            + self._reference.nbytes
+            + self._ignored.nbytes
+            + self._buckets.nbytes
         )
 
     def match(self, text: str, *, limit: int = 10) -> list[DocumentMatch]:
@@ -196,12 +219,12 @@ class DocumentIndex:
         useful = ~_member(found.hashes, self._ignored)
         hashes = found.hashes[useful]
         positions = found.positions[useful]
-        query = np.unique(hashes)
+        query, which = np.unique(hashes, return_inverse=True)
         if len(query) < self.min_shared:
             return []
         # A kept fingerprint is in fewer than ``boilerplate_documents`` documents, so its
-        # postings are the next few rows after its first: one binary search, not two.
-        low = np.searchsorted(self._keys, query, side="left")
+        # postings are the next few rows after its first.
+        low = self._first_at_least(query)
         rows = low[:, None] + np.arange(self._max_run)
         inside = rows < len(self._keys)
         np.minimum(rows, len(self._keys) - 1, out=rows)
@@ -215,11 +238,13 @@ class DocumentIndex:
         if len(candidates) == 0:
             return []
         ranked = candidates[np.argsort(-shared[candidates], kind="stable")][:limit]
-        spans_of_word = word_spans(text)
+        word_starts, word_ends = word_bounds(text)
         matches = []
         for doc in ranked:
-            matched_hashes = query[hit_query[hit_docs == doc]]
-            starts = np.sort(positions[np.isin(hashes, matched_hashes)])
+            # Every occurrence in the text of the fingerprints this document shares.
+            shared_query = np.zeros(len(query), dtype=bool)
+            shared_query[hit_query[hit_docs == doc]] = True
+            starts = positions[shared_query[which]]  # already in text order
             count = int(shared[doc])
             matches.append(
                 DocumentMatch(
@@ -227,11 +252,29 @@ class DocumentIndex:
                     shared=count,
                     query_fingerprints=len(query),
                     reference_fingerprints=int(self._reference[doc]),
-                    spans=_merge(starts, spans_of_word, self.fingerprinter.k),
+                    spans=_merge(starts, word_starts, word_ends, self.fingerprinter.k),
                     confidence=self._confidence(count),
                 )
             )
         return matches
+
+    def _first_at_least(self, query: Hashes) -> Positions:
+        """``np.searchsorted(keys, query)``, through the bucket table.
+
+        A binary search over millions of keys misses the cache at nearly every step;
+        fingerprints are uniform hashes, so the top bits name a bucket of a few keys,
+        and one look-up plus a short scan of adjacent keys finds the same row.
+        """
+        keys = self._keys
+        bucket = query >> self._shift
+        first = self._buckets[bucket]
+        size = self._buckets[bucket + 1] - first
+        rows = first[:, None] + np.arange(self._widest)
+        inside = np.arange(self._widest) < size[:, None]
+        np.minimum(rows, len(keys) - 1, out=rows)
+        below = inside & (keys[rows] < query[:, None])
+        found: Positions = first + below.sum(axis=1, dtype=np.int64)
+        return found
 
     def _confidence(self, shared: int) -> float:
         """0.6 at the threshold, rising towards 1 with each further shared fingerprint."""
@@ -249,19 +292,19 @@ def _member(values: Hashes, sorted_set: Hashes) -> npt.NDArray[np.bool_]:
 
 
 def _merge(
-    starts: Iterable[int], spans: list[tuple[int, int]], k: int
+    starts: Positions, word_starts: Positions, word_ends: Positions, k: int
 ) -> tuple[tuple[int, int], ...]:
-    """Character spans of the matched shingles, overlapping or touching ones joined."""
-    merged: list[list[int]] = []
-    last = len(spans) - 1
-    for word in starts:
-        first = int(word)
-        if first > last:
-            continue
-        start = spans[first][0]
-        end = spans[min(first + k - 1, last)][1]
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return tuple((start, end) for start, end in merged)
+    """Character spans of the matched shingles (word numbers ``starts``, ascending),
+    overlapping or touching ones joined."""
+    last = len(word_starts) - 1
+    starts = starts[starts <= last]
+    if len(starts) == 0:
+        return ()
+    begin = word_starts[starts]
+    end = word_ends[np.minimum(starts + k - 1, last)]
+    # A shingle starts a new span when it begins past every earlier one's end (+1).
+    reach = np.maximum.accumulate(end)
+    first = np.ones(len(begin), dtype=bool)
+    first[1:] = begin[1:] > reach[:-1] + 1
+    heads = np.flatnonzero(first)
+    return tuple(zip(begin[heads].tolist(), np.maximum.reduceat(end, heads).tolist(), strict=True))

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-# The patterns start with a character class rather than a look-behind, so the regex
-# engine can skip ahead to candidate characters (2-3x faster on ordinary text); the
-# character before a match is checked in Python instead (:func:`_starts_word`).
+from boardline.inspection.digit_runs import DigitRuns
+
+# The regexes run only where :class:`~boardline.inspection.digit_runs.DigitRuns` found
+# digits (matched at candidate positions, or searched within a group of digits), and the
+# character before a match is checked in Python (:func:`_starts_word`).
 _SSN = re.compile(r"(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
+#: An SSN's nine digits are never more than two characters apart.
+_SSN_GAP = 2
 _SPECIMENS = frozenset({"078051120", "219099999", "123456789", "987654320"})
 SSN_CONTEXT = re.compile(
     r"(?i)(?<![a-z])(ssn|ss#|ss no|s\.s\.n|social\s+security|soc\.?\s*sec)(?![a-z])"
@@ -34,10 +38,20 @@ SSN_CONTEXT = re.compile(
 DOB_CONTEXT = re.compile(
     r"(?i)[bd](?:ob|\.o\.b|ate\s+of\s+birth|irth\s*date|irthday|orn(?:\s+on)?)(?![a-z])"
 )
+#: How every :data:`DOB_CONTEXT` match begins once folded like the roster's keys (lower
+#: case, punctuation as spaces, one space between words), after the space before it
+#: (:func:`_starts_word`). ``ı`` is there because ``(?i)i`` matches it and folding keeps it.
+DOB_STEMS: tuple[str, ...] = tuple(
+    f" {letter}{rest}"
+    for letter in "bd"
+    for rest in ("ob", " o b", "ate of birth", "ate of bırth", "irth", "ırth", "orn")
+)
 ID_CONTEXT = re.compile(
     r"(?i)(?<![a-z])(student\s*(?:id|number|no|#)|stu\s*id|id\s*(?:#|no|number)|lasid|sasid|"
     r"student\s+identifier)(?![a-z])"
 )
+#: A ``b`` or ``d`` with nothing alphanumeric before it (where a DOB context word can start).
+_WORD_START_BD = re.compile(r"(?i)(?<![^\W_])[bd]")
 #: Characters before a value within which a context word counts.
 CONTEXT_WINDOW = 48
 
@@ -71,6 +85,10 @@ _NAMED_DATE = re.compile(
     rf"(?i)(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>\d{{4}})(?![\w/-])"
 )
 _NOT_BEFORE_DATE = frozenset("/.-_")
+#: A month's name (and its dot) ending exactly at the search's end position.
+_MONTH_BEFORE = re.compile(rf"(?i){_MONTH}\.?\Z")
+#: The longest month name with its dot.
+_MONTH_CHARS = len("september.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +142,28 @@ def _starts_word(text: str, start: int, also: frozenset[str] = frozenset()) -> b
 _NOT_BEFORE_SSN = frozenset("-")
 
 
-def find_ssns(text: str) -> Iterator[SsnMention]:
-    """SSN-shaped numbers that pass :func:`valid_ssn`; bare runs only with a context word."""
-    for match in _SSN.finditer(text):
-        if not _starts_word(text, match.start(), _NOT_BEFORE_SSN):
-            continue
-        digits = match.group(1) + match.group(3) + match.group(4)
-        if not valid_ssn(digits):
-            continue
-        separated = bool(match.group(2))
-        in_context = has_context(text, match.start(), SSN_CONTEXT)
-        if separated or in_context:
-            yield SsnMention(match.start(), match.end(), digits, separated, in_context)
+def find_ssns(text: str, digits: DigitRuns | None = None) -> Iterator[SsnMention]:
+    """SSN-shaped numbers that pass :func:`valid_ssn`; bare runs only with a context word.
+
+    The regex is searched only within groups of nine or more digits that are at most
+    two characters apart (an SSN's separators are single characters), up to and
+    including the character after the group, which its look-ahead reads.
+    """
+    digits = DigitRuns(text) if digits is None else digits
+    for first, last in zip(*digits.clusters(_SSN_GAP, 9), strict=True):
+        stop = min(len(text), last + 1)
+        position = first
+        while (match := _SSN.search(text, position, stop)) is not None:
+            position = match.end()
+            if not _starts_word(text, match.start(), _NOT_BEFORE_SSN):
+                continue
+            number = match.group(1) + match.group(3) + match.group(4)
+            if not valid_ssn(number):
+                continue
+            separated = bool(match.group(2))
+            in_context = has_context(text, match.start(), SSN_CONTEXT)
+            if separated or in_context:
+                yield SsnMention(match.start(), match.end(), number, separated, in_context)
 
 
 def _year(text: str) -> tuple[int, ...]:
@@ -173,30 +201,92 @@ def parse_date(match: re.Match[str]) -> tuple[dt.date, ...]:
     return _readings([((int(groups["dy"]),), month, int(groups["dd"]))])
 
 
-def find_dates(text: str, start: int = 0, end: int | None = None) -> Iterator[DateMention]:
-    """Dates written in the usual ways, with every calendar day each could mean."""
+def find_dates(
+    text: str, start: int = 0, end: int | None = None, digits: DigitRuns | None = None
+) -> Iterator[DateMention]:
+    """Dates written in the usual ways, with every calendar day each could mean.
+
+    The same matches as searching ``_DIGIT_DATE`` and ``_NAMED_DATE`` through
+    ``text[start:end]``, found from the digits instead: a date that starts with a digit
+    starts a run of digits, and a named date's day starts a run of digits after
+    whitespace with the month's name right before it.
+    """
     stop = len(text) if end is None else end
+    digits = DigitRuns(text) if digits is None else digits
     found: list[DateMention] = []
-    for pattern in (_DIGIT_DATE, _NAMED_DATE):
-        for match in pattern.finditer(text, start, stop):
-            if not _starts_word(text, match.start(), _NOT_BEFORE_DATE):
-                continue
-            readings = parse_date(match)
-            if readings:
-                found.append(DateMention(match.start(), match.end(), readings))
+    taken = start
+    for position, run_end in zip(*digits.runs_between(start, stop), strict=True):
+        # What the regexes see of the run: a date's first number has 1, 2 or 4 digits,
+        # a named date's day 1 or 2 (an 8-digit id starts neither).
+        length = min(run_end, stop) - position
+        if position >= taken and (length <= 2 or length == 4):
+            match = _DIGIT_DATE.match(text, position, stop)
+            if match is not None:
+                taken = match.end()
+                if _starts_word(text, position, _NOT_BEFORE_DATE):
+                    _add_date(found, match)
+        if length <= 2 and position > start and text[position - 1].isspace():
+            _add_named_date(found, text, position, start, stop)
     found.sort(key=lambda mention: mention.start)
     yield from found
 
 
-def find_birth_dates(text: str) -> Iterator[DateMention]:
-    """Dates that follow a date-of-birth context word ("DOB: 4/5/2011", "born May 3 2011")."""
+def _add_date(found: list[DateMention], match: re.Match[str]) -> None:
+    readings = parse_date(match)
+    if readings:
+        found.append(DateMention(match.start(), match.end(), readings))
+
+
+def _add_named_date(found: list[DateMention], text: str, day: int, start: int, stop: int) -> None:
+    """The named date whose day starts at ``day`` after whitespace, if any (``_NAMED_DATE``)."""
+    month_end = day - 1
+    while month_end > start and text[month_end - 1].isspace():
+        month_end -= 1
+    if month_end == start or not (text[month_end - 1].isalpha() or text[month_end - 1] == "."):
+        return
+    month = _MONTH_BEFORE.search(text, max(start, month_end - _MONTH_CHARS), month_end)
+    if month is None or not _starts_word(text, month.start(), _NOT_BEFORE_DATE):
+        return
+    match = _NAMED_DATE.match(text, month.start(), stop)
+    if match is not None and match.start("md") == day:
+        _add_date(found, match)
+
+
+def find_birth_dates(
+    text: str, contexts: Iterable[int] | None = None, digits: DigitRuns | None = None
+) -> Iterator[DateMention]:
+    """Dates that follow a date-of-birth context word ("DOB: 4/5/2011", "born May 3 2011").
+
+    A context word starts a word; ``contexts`` are where one may start (the scanner
+    finds them with the roster's automaton, see :data:`DOB_STEMS`), by default every
+    ``b`` or ``d`` that starts a word.
+    """
+    if contexts is None:
+        contexts = [found.start() for found in _WORD_START_BD.finditer(text)]
+    digits = DigitRuns(text) if digits is None else digits
     last = -1
-    for context in DOB_CONTEXT.finditer(text):
+    for context in _matches_at(DOB_CONTEXT, text, contexts):
         if not _starts_word(text, context.start()):
             continue
         window_end = min(len(text), context.end() + CONTEXT_WINDOW)
-        for mention in find_dates(text, context.end(), window_end):
+        if not digits.any_between(context.end(), window_end):
+            continue
+        for mention in find_dates(text, context.end(), window_end, digits):
             if mention.start > last:
                 last = mention.start
                 yield mention
             break
+
+
+def _matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """``pattern`` matched at each of ``starts`` in order, skipping overlaps as finditer does."""
+    taken = 0
+    for start in sorted(set(starts)):
+        if start < taken:
+            continue
+        match = pattern.match(text, start)
+        if match is not None:
+            taken = match.end()
+            yield match

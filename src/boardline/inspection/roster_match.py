@@ -25,15 +25,16 @@ appear in decisions and logs.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
-import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import ahocorasick
 import numpy as np
@@ -41,6 +42,8 @@ import numpy.typing as npt
 
 from boardline.directory.csv_table import Problems, read_table
 from boardline.directory.directory import Directory
+from boardline.inspection.code_points import Codes, code_points, fold_char, fold_codes, from_codes
+from boardline.inspection.patterns import DOB_STEMS
 from boardline.policy.pack import Role
 
 
@@ -55,6 +58,7 @@ class Field(IntEnum):
 
 _FIELD_BITS = 2
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
+_FIELDS = tuple(Field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,50 +113,40 @@ def read_birth_dates(root: Path) -> dict[str, dt.date]:
     return found
 
 
-class _Fold(dict[int, str]):
-    """``str.translate`` table: one lower-case, accent-free character per character."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        if not char.isalnum():
-            folded = " "
-        else:
-            base = unicodedata.normalize("NFKD", char)[:1]
-            folded = (base if base.isalnum() else char).lower()[:1] or " "
-        self[code] = folded
-        return folded
-
-
-_FOLD = _Fold()
-#: The same folding as a plain dict, grown with each new character seen: ``str.translate``
-#: is several times faster with a plain dict than with a subclass's ``__missing__``.
-_PLAIN_FOLD: dict[int, str] = {code: _FOLD[code] for code in range(128)}
+#: ``str.translate`` table, grown with each new character seen (``translate`` is several
+#: times faster with a plain dict than with a subclass's ``__missing__``).
+_PLAIN_FOLD: dict[int, str] = {code: fold_char(code) for code in range(128)}
 _SPACE_RUNS = re.compile(r" {2,}")
-
-
-_ASCII_PUNCTUATION = re.compile(r"[\x00-\x1f!-/:-@\[-`{-\x7f]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def _fold_char(match: re.Match[str]) -> str:
-    return _FOLD[ord(match.group())]
+#: Longer non-ASCII texts are folded by table look-up over their code points.
+_NUMPY_FOLD_FROM = 2048
 
 
 def fold(text: str) -> str:
-    """One folded character per character of ``text``.
+    """One folded character per character of ``text`` (:func:`~.code_points.fold_char`).
 
-    ASCII text goes through one fast ``translate``. Other text is mostly ASCII too,
-    and ``translate`` has no fast path for it, so it is lower-cased, ASCII punctuation
-    blanked and only the non-ASCII characters mapped one by one (half the time again).
+    ASCII text goes through one fast ``translate``; ``translate`` has no fast path
+    for other text, so a long one is folded as an array of code points instead.
     """
     if text.isascii():
         return text.translate(_PLAIN_FOLD)
-    lowered = text.lower()
-    if len(lowered) != len(text):  # "İ" lower-cases to two characters
-        for char in set(text).difference(map(chr, _PLAIN_FOLD)):
-            _PLAIN_FOLD[ord(char)] = _FOLD[ord(char)]
-        return text.translate(_PLAIN_FOLD)
-    return _NON_ASCII.sub(_fold_char, _ASCII_PUNCTUATION.sub(" ", lowered))
+    if len(text) >= _NUMPY_FOLD_FROM:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return from_codes(fold_codes(codes))
+    table = _PLAIN_FOLD
+    for char in set(text):
+        if ord(char) not in table:
+            table[ord(char)] = fold_char(ord(char))
+    return text.translate(table)
+
+
+def _squeeze(plain: str) -> str:
+    """Runs of spaces to one space (a few ``replace`` passes beat a regex on prose)."""
+    squeezed = plain
+    for _ in range(3):
+        if "  " not in squeezed:
+            return squeezed
+        squeezed = squeezed.replace("  ", " ")
+    return _SPACE_RUNS.sub(" ", squeezed)
 
 
 def fold_key(value: str) -> str:
@@ -163,46 +157,89 @@ def fold_key(value: str) -> str:
 class FoldedText:
     """``text`` folded and squeezed, with the way back to the original offsets.
 
-    The map back is built only when a match asks for an offset (most texts have
-    none), with numpy: a squeezed position's original offset is the position of the
-    n-th character kept, and a space is dropped exactly when a space precedes it.
+    A long text is folded and squeezed as an array of code points (a space is dropped
+    exactly when a space precedes it), and a squeezed position's original offset is the
+    position of the n-th character kept; a short one is folded with ``translate`` and
+    maps back through the runs of spaces it had. Either map is built only when a match
+    asks for an offset (most texts have none).
     """
 
-    __slots__ = ("_index", "_plain", "folded", "original")
+    __slots__ = ("_index", "_keep", "_plain", "_runs", "codes", "folded", "original")
 
     def __init__(self, text: str) -> None:
         self.original = text
-        self._plain = fold(text)
+        #: A long text's code points (for the other character-class work on it); None for
+        #: a short text, which is folded without them.
+        self.codes: Codes | None = None
         self._index: npt.NDArray[np.intp] | None = None
-        self.folded = " " + _SPACE_RUNS.sub(" ", self._plain) + " "
+        self._keep: npt.NDArray[np.bool_] | None = None
+        self._runs: tuple[list[int], list[int]] | None = None
+        self._plain = ""
+        if len(text) < _NUMPY_FOLD_FROM:
+            self._plain = fold(text)
+            self.folded = " " + _squeeze(self._plain) + " "
+            return
+        # A long text is folded and squeezed as an array, keeping the mask of what stayed.
+        codes = self.codes = code_points(text)
+        plain: Codes
+        if codes.dtype == np.uint8:
+            plain = np.frombuffer(text.translate(_PLAIN_FOLD).encode("ascii"), dtype=np.uint8)
+        else:
+            plain = fold_codes(cast("npt.NDArray[np.uint32]", codes))
+        self._keep = _kept_mask(plain == 32)
+        squeezed = plain[self._keep]
+        if squeezed.dtype == np.uint8:
+            self.folded = " " + squeezed.tobytes().decode("ascii") + " "
+        else:
+            self.folded = " " + from_codes(cast("npt.NDArray[np.uint32]", squeezed)) + " "
 
-    def _kept(self) -> npt.NDArray[np.intp]:
-        if self._index is None:
-            raw = self._plain.encode("utf-32-le", errors="surrogatepass")
-            space = np.frombuffer(raw, dtype=np.uint32) == 32
-            keep = np.ones(len(space), dtype=bool)
-            keep[1:] = ~(space[1:] & space[:-1])
-            self._index = np.flatnonzero(keep)
-        return self._index
+    def _shifts(self) -> tuple[list[int], list[int]]:
+        """For a short text: where each run of spaces was squeezed (its kept space's
+        squeezed position) and how many characters had been dropped once past it."""
+        if self._runs is None:
+            places: list[int] = []
+            dropped: list[int] = []
+            total = 0
+            for run in _SPACE_RUNS.finditer(self._plain):
+                places.append(run.start() - total)
+                total += run.end() - run.start() - 1
+                dropped.append(total)
+            self._runs = places, dropped
+        return self._runs
 
     def original_offset(self, position: int) -> int:
         """The original offset of a position in :attr:`folded` (which has a leading pad)."""
         squeezed = position - 1
         if squeezed <= 0:
             return 0
-        kept = self._kept()
-        if squeezed >= len(kept):
+        if squeezed >= len(self.folded) - 2:
             return len(self.original)
-        return int(kept[squeezed])
+        if self._keep is not None:
+            if self._index is None:
+                self._index = np.flatnonzero(self._keep)
+            return int(self._index[squeezed])
+        places, dropped = self._shifts()
+        passed = bisect.bisect_left(places, squeezed)
+        return squeezed + dropped[passed - 1] if passed else squeezed
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the folded span ``[start, end)``."""
         return self.original_offset(start), self.original_offset(end)
 
 
-@dataclass(frozen=True, slots=True)
-class KeyHit:
-    """A roster key found in text: which field, for which people (record numbers), where."""
+def _kept_mask(space: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """What squeezing keeps: every character but a space right after a space."""
+    keep = np.ones(len(space), dtype=bool)
+    np.logical_not(space[1:] & space[:-1], out=keep[1:])
+    return keep
+
+
+class KeyHit(NamedTuple):
+    """A roster key found in text: which field, for which people (record numbers), where.
+
+    A named tuple (no value in it is confidential): a busy text makes thousands, and a
+    frozen dataclass is several times slower to create.
+    """
 
     field: Field
     people: tuple[int, ...]
@@ -227,10 +264,36 @@ NICKNAMES: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-class RosterAutomaton:
-    """Names and identifiers of every record in one automaton, birth dates by date."""
+def _column(values: npt.NDArray[np.int64]) -> array[int]:
+    """A numpy column as an ``array``, whose items index as plain ints (numpy's are slow)."""
+    column = array("q")
+    column.frombytes(values.astype(np.int64).tobytes())
+    return column
 
-    __slots__ = ("_automaton", "birth_dates", "digest", "records")
+
+class RosterAutomaton:
+    """Names and identifiers of every record in one automaton, birth dates by date.
+
+    The automaton also holds the date-of-birth context words
+    (:data:`~boardline.inspection.patterns.DOB_STEMS`), so the one pass over a text
+    that finds the roster's values also finds where those may be.
+
+    Built in bulk: every key of every record is made first, then the keys are
+    numbered once each and the automaton stores only that number (a C integer, not
+    a Python object per key); which people a key stands for is a slice of one packed
+    column, found by the number.
+    """
+
+    __slots__ = (
+        "_automaton",
+        "_lengths",
+        "_offsets",
+        "_people",
+        "_stems",
+        "birth_dates",
+        "digest",
+        "records",
+    )
 
     def __init__(
         self,
@@ -240,57 +303,87 @@ class RosterAutomaton:
         min_identifier_length: int = 4,
     ) -> None:
         self.records = tuple(records)
-        keys: dict[str, list[int]] = {}
-        by_date: dict[dt.date, list[int]] = {}
-        nick_table = {fold_key(k): v for k, v in (nicknames or {}).items()}
-        folded: dict[str, str] = {}  # given and family names repeat: fold each once
-        digest = hashlib.blake2b(digest_size=6, person=b"roster")
-        slot = keys.setdefault
-        name, initial, nick, ident = (
-            Field.NAME,
-            Field.INITIAL_NAME,
-            Field.NICKNAME,
-            Field.IDENTIFIER,
-        )
-        for number, record in enumerate(self.records):
-            born = record.birth_date
-            digest.update(
-                f"{record.person_id}\x1f{record.given_name}\x1f{record.family_name}\x1f"
-                f"{record.identifier or ''}\x1f{born or ''}\x1e".encode()
-            )
-            given = folded.get(record.given_name)
-            if given is None:
-                given = folded[record.given_name] = fold_key(record.given_name)
-            family = folded.get(record.family_name)
-            if family is None:
-                family = folded[record.family_name] = fold_key(record.family_name)
-            packed = number << _FIELD_BITS
-            if given and family:
-                slot(f" {given} {family} ", []).append(packed | name)
-                slot(f" {family} {given} ", []).append(packed | name)
-                slot(f" {given[0]} {family} ", []).append(packed | initial)
-                slot(f" {family} {given[0]} ", []).append(packed | initial)
-                for nickname in nick_table.get(given.split(" ", 1)[0], ()):
-                    short = fold_key(nickname)
-                    slot(f" {short} {family} ", []).append(packed | nick)
-                    slot(f" {family} {short} ", []).append(packed | nick)
-            if record.identifier:
-                identifier = fold_key(record.identifier)
-                if len(identifier) - identifier.count(" ") >= min_identifier_length:
-                    slot(f" {identifier} ", []).append(packed | ident)
-            if born is not None:
-                by_date.setdefault(born, []).append(number)
+        rows = self.records
         #: Names the roster's contents (48 bits: enough to tell versions apart, too short
         #: to confirm a guess about anyone in it).
-        self.digest = digest.hexdigest()
-        automaton: Any = ahocorasick.Automaton()
-        for key, payload in keys.items():
-            automaton.add_word(key, (len(key), tuple(payload)))
-        if keys:
-            automaton.make_automaton()
+        self.digest = hashlib.blake2b(
+            "".join(
+                f"{r.person_id}\x1f{r.given_name}\x1f{r.family_name}\x1f"
+                f"{r.identifier or ''}\x1f{r.birth_date or ''}\x1e"
+                for r in rows
+            ).encode(),
+            digest_size=6,
+            person=b"roster",
+        ).hexdigest()
+        # Given and family names repeat: fold each distinct one once.
+        folded = {
+            name: fold_key(name)
+            for name in {r.given_name for r in rows} | {r.family_name for r in rows}
+        }
+        named = [
+            (n, given, family)
+            for n, r in enumerate(rows)
+            if (given := folded[r.given_name]) and (family := folded[r.family_name])
+        ]
+        nick_table = {
+            fold_key(k): [short for v in vs if (short := fold_key(v))]
+            for k, vs in (nicknames or {}).items()
+        }
+        nicks = [
+            (n, short, family)
+            for n, given, family in named
+            for short in nick_table.get(given.split(" ", 1)[0], ())
+        ]
+        idents = [
+            (n, key)
+            for n, r in enumerate(rows)
+            if r.identifier
+            and len(key := _identifier_key(r.identifier)) - key.count(" ") >= min_identifier_length
+        ]
+        name, initial, nick, ident = (
+            int(Field.NAME),
+            int(Field.INITIAL_NAME),
+            int(Field.NICKNAME),
+            int(Field.IDENTIFIER),
+        )
+        keys = [*DOB_STEMS]
+        packed = [-1] * len(keys)
+        keys += [f" {given} {family} " for _, given, family in named]
+        keys += [f" {family} {given} " for _, given, family in named]
+        keys += [f" {given[0]} {family} " for _, given, family in named]
+        keys += [f" {family} {given[0]} " for _, given, family in named]
+        packed += [n << _FIELD_BITS | name for n, _, _ in named] * 2
+        packed += [n << _FIELD_BITS | initial for n, _, _ in named] * 2
+        keys += [f" {short} {family} " for _, short, family in nicks]
+        keys += [f" {family} {short} " for _, short, family in nicks]
+        packed += [n << _FIELD_BITS | nick for n, _, _ in nicks] * 2
+        keys += [f" {key} " for _, key in idents]
+        packed += [n << _FIELD_BITS | ident for n, _ in idents]
+        # Number each distinct key once (dict.fromkeys keeps first-seen order).
+        numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
+        key_numbers = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int64, count=len(keys))
+        values = np.array(packed, dtype=np.int64)
+        # Each key's people in record order (and a record's fields in Field order).
+        order = np.lexsort((values, key_numbers))
+        counts = np.bincount(key_numbers, minlength=len(numbers))
+        offsets = np.zeros(len(numbers) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        self._people = _column(values[order])
+        self._offsets = _column(offsets)
+        self._lengths = _column(np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers)))
+        self._stems = len(DOB_STEMS)
+        automaton: Any = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        add = automaton.add_word
+        for key, number in numbers.items():
+            add(key, number)
+        automaton.make_automaton()
         self._automaton = automaton
+        by_date: dict[dt.date, list[int]] = {}
+        for number, record in enumerate(rows):
+            if record.birth_date is not None:
+                by_date.setdefault(record.birth_date, []).append(number)
         self.birth_dates: Mapping[dt.date, tuple[int, ...]] = {
-            day: tuple(numbers) for day, numbers in by_date.items()
+            day: tuple(numbers_) for day, numbers_ in by_date.items()
         }
 
     def __len__(self) -> int:
@@ -301,20 +394,45 @@ class RosterAutomaton:
 
     def hits(self, text: FoldedText) -> list[KeyHit]:
         """Every key on a word boundary, initial forms only where the text capitalises them."""
-        if len(self.records) == 0 or not text.original:
-            return []
+        return self.search(text)[0]
+
+    def search(self, text: FoldedText) -> tuple[list[KeyHit], list[int]]:
+        """:meth:`hits`, and the original offsets where a date-of-birth context word may
+        start (to be confirmed by :data:`~boardline.inspection.patterns.DOB_CONTEXT`)."""
         found: list[KeyHit] = []
-        for end, (length, payload) in self._automaton.iter(text.folded):
-            # The match covers both pad spaces: the key's words are [end - length + 2, end).
-            start, stop = text.span(end - length + 2, end)
+        contexts: list[int] = []
+        if not text.original:
+            return found, contexts
+        lengths, offsets, people, stems = self._lengths, self._offsets, self._people, self._stems
+        for end, number in self._automaton.iter(text.folded):
+            # A key's words are [end - length + 2, end): past the leading pad space, and up
+            # to the trailing one (which a context stem does not have).
+            first = end - lengths[number] + 2
+            if number < stems:
+                contexts.append(text.original_offset(first))
+                continue
+            start, stop = text.span(first, end)
+            low, high = offsets[number], offsets[number + 1]
+            if high - low == 1:  # most keys stand for one person
+                value = people[low]
+                kind = _FIELDS[value & _FIELD_MASK]
+                if kind is not Field.INITIAL_NAME or _capitalised(text.original[start:stop]):
+                    found.append(KeyHit(kind, (value >> _FIELD_BITS,), start, stop))
+                continue
             grouped: dict[Field, list[int]] = {}
-            for packed in payload:
-                grouped.setdefault(Field(packed & _FIELD_MASK), []).append(packed >> _FIELD_BITS)
-            for kind, people in grouped.items():
+            for value in people[low:high]:
+                grouped.setdefault(_FIELDS[value & _FIELD_MASK], []).append(value >> _FIELD_BITS)
+            for kind, numbers in grouped.items():
                 if kind is Field.INITIAL_NAME and not _capitalised(text.original[start:stop]):
                     continue
-                found.append(KeyHit(kind, tuple(people), start, stop))
-        return found
+                found.append(KeyHit(kind, tuple(numbers), start, stop))
+        return found, contexts
+
+
+def _identifier_key(identifier: str) -> str:
+    if identifier.isascii() and identifier.isalnum():
+        return identifier.lower()
+    return fold_key(identifier)
 
 
 def _capitalised(span: str) -> bool:

@@ -38,6 +38,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 _ASCII_FOLD = str.maketrans(
     {chr(code): chr(code).lower() if chr(code).isalnum() else " " for code in range(128)}
 )
+_ASCII_ALNUM = np.array([chr(code).isalnum() for code in range(128)], dtype=bool)
 _KEY = b"boardline/winnow/1"
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -65,6 +66,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
         parts = _WORD.findall(unicodedata.normalize("NFKC", match.group()).casefold())
         spans.extend([match.span()] * len(parts))
     return spans
+
+
+def word_bounds(text: str) -> tuple[Positions, Positions]:
+    """:func:`word_spans` as two arrays (starts, ends); for ASCII text found with numpy."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        inside = np.zeros(len(codes) + 2, dtype=bool)
+        inside[1:-1] = _ASCII_ALNUM[codes]
+        edges = np.flatnonzero(inside[1:] != inside[:-1])
+        return edges[0::2], edges[1::2]
+    spans = np.array(word_spans(text), dtype=np.int64).reshape(-1, 2)
+    return spans[:, 0], spans[:, 1]
 
 
 @dataclass(frozen=True, slots=True)

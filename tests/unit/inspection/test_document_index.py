@@ -163,3 +163,25 @@ def test_postings_at_the_end_of_the_index_count_once() -> None:
     (match,) = index.match(text)
     assert match.shared == match.reference_fingerprints == match.query_fingerprints
     assert match.coverage == 1.0
+
+
+def test_the_bucket_table_finds_the_rows_a_binary_search_finds() -> None:
+    rng = np.random.default_rng(6)
+    extremes = np.array([0, 1, 2**63, 2**64 - 2, 2**64 - 1], dtype=np.uint64)
+    for count in (1, 7, 1000, 40_000):
+        keys = rng.integers(0, 2**64, size=count, dtype=np.uint64)
+        builder = DocumentIndexBuilder()
+        builder.add_fingerprints("a", np.concatenate([keys, extremes[1:4]]))
+        index = builder.build()
+        queries = np.unique(
+            np.concatenate(
+                [
+                    keys[:50],
+                    keys[:50] + np.uint64(1),
+                    extremes,
+                    rng.integers(0, 2**64, 500, dtype=np.uint64),
+                ]
+            )
+        )
+        expected = np.searchsorted(index._keys, queries)
+        assert index._first_at_least(queries).tolist() == expected.tolist()

@@ -53,3 +53,10 @@ def test_offsets_point_at_the_value_wherever_it_is(before: str, after: str, valu
     hits = ROSTER.hits(FoldedText(text))
     spans = [text[h.start : h.end] for h in hits]
     assert value in spans
+
+
+def test_greek_names_match_whatever_the_case_and_final_sigma() -> None:
+    roster = RosterAutomaton([RosterRecord("g1", "Νίκος", "Παπάς", "G-1234")])
+    for text in ("ΝΙΚΟΣ ΠΑΠΑΣ", "νίκος παπάς", "Παπάς, Νίκος"):
+        hits = roster.hits(FoldedText(text))
+        assert [(h.field, h.people) for h in hits] == [(Field.NAME, (0,))], text
