@@ -5,10 +5,14 @@ lists those things as :class:`Asset` records (id, kind, label, and a revision: t
 content hash of the file that was registered) and, for pictures, keeps what the image
 scanner compares uploads with — never the pictures themselves:
 
-* PDQ hashes: the eight dihedral hashes of each rendering (a logo is rendered flattened
-  onto white and onto black), dropped when PDQ's quality says the picture is too flat;
+* PDQ hashes: the hashes of the eight dihedral transforms of each rendering (a logo is
+  rendered flattened onto white and onto black), dropped when PDQ's quality says the
+  picture is too flat;
 * ORB keypoints and descriptors of the plain and the mirrored rendering, at a fixed
   reference size.
+
+An SVG logo is rendered to a transparent PNG first (:mod:`boardline.inspection.svg`)
+and then fingerprinted like any other transparent logo.
 
 Fingerprints are computed here, once, at registration; scanning never recomputes them.
 The registry is an immutable value: adding or removing an asset returns a new registry
@@ -16,8 +20,9 @@ with a new revision, so a running scanner swaps registries by replacing one refe
 
 Storage is an adapter's job, but the format is defined here so every adapter agrees:
 :meth:`AssetRegistry.encode` gives one compressed ``.npz`` (numpy arrays plus a JSON
-header, no pickles). 10,000 photos take about 16 KB each (two views of up to 800
-descriptors) — roughly 160 MB in memory and less on disk; the PDQ part alone is 2.5 MB.
+header, no pickles). A photo takes about 31 KB (two views of up to 400 descriptors with
+their points, and two 48 x 48 thumbnails) — roughly 310 MB in memory for 10,000 photos;
+the PDQ part alone is 2.5 MB.
 Document and data-source assets are listed here too; their fingerprints belong to the
 document and confidential-data scanners.
 """
@@ -33,7 +38,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from boardline.inspection.image_hash import HASH_WORDS, pdq_dihedral
+from boardline.inspection.image_hash import HASH_SIDE, HASH_WORDS, pdq_dihedral
 from boardline.inspection.image_keypoints import (
     DESCRIPTOR_BYTES,
     THUMB,
@@ -42,6 +47,7 @@ from boardline.inspection.image_keypoints import (
     reference_view,
 )
 from boardline.inspection.normalise import ImageLimits, NormalisedImage, decode, fit
+from boardline.inspection.svg import is_svg, rasterise_svg
 from boardline.model.errors import InputError
 
 FORMAT = "boardline-assets/1"
@@ -88,6 +94,8 @@ def _renderings(
     kind: AssetKind, data: bytes, name: str, config: KeypointConfig, limits: ImageLimits
 ) -> list[NormalisedImage]:
     side = max(config.reference_side, 1024)
+    if is_svg(data, name):
+        data = rasterise_svg(data, name, side)
     white = decode(data, name, work_side=side, limits=limits)
     if kind is AssetKind.LOGO and white.had_alpha:
         return [white, decode(data, name, work_side=side, background=(0, 0, 0), limits=limits)]
@@ -233,7 +241,8 @@ class AssetRegistry:
 
 
 def fingerprinting_revision(config: KeypointConfig) -> str:
-    return f"pdq512+orb{config.reference_side}x{config.reference_features}L{config.pyramid_levels}"
+    orb = f"orb{config.reference_side}x{config.reference_features}L{config.pyramid_levels}"
+    return f"pdq{HASH_SIDE}x8+{orb}"
 
 
 def _stack(parts: Iterable[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.ndarray:

@@ -7,12 +7,15 @@ thresholds; see ``docs/research/dlp-anchors.md`` in the shared research). Crops,
 and screenshots move a PDQ hash as far as an unrelated picture does, which is why the
 keypoint matcher exists beside it.
 
-Each registered picture stores its eight dihedral hashes (the four rotations, each
-mirrored), which PDQ derives from one DCT, so a mirrored or quarter-turned copy is found
-by hashing the upload once. The index keeps every hash as four ``uint64`` words in one
-array and answers a query with XOR and popcount over all of it: at district scale
-(10,000 photos x 8 hashes) that is a fraction of a millisecond, with no extra dependency
-and an exact answer (no approximate-neighbour recall to reason about).
+Each registered picture stores eight hashes, one for each dihedral transform (the four
+rotations, each mirrored) of its pixels, so a mirrored or quarter-turned copy is found by
+hashing the upload once. PDQ can derive the eight from one DCT, but its box filter is not
+symmetric, so a derived mirror hash sits 15-30 bits from the hash of a mirrored copy
+(most of the 31-bit budget at 256 px); hashing the transformed pixels costs a few
+milliseconds at registration and nothing at scan time. The index keeps every hash as four
+``uint64`` words in one array and answers a query with XOR and popcount over all of it:
+at district scale (10,000 photos x 8 hashes) that is a fraction of a millisecond, with no extra
+dependency and an exact answer (no approximate-neighbour recall to reason about).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import pdqhash  # type: ignore[import-untyped]
 
 from boardline.inspection.normalise import NormalisedImage
 
-#: Longest side the hash is computed at (PDQ's own maintainers recommend resizing to
-#: 512 px before its filter).
-HASH_SIDE = 512
+#: Longest side the hash is computed at. PDQ's filter reduces any picture to 64 x 64
+#: before its DCT, so 256 px loses nothing it uses, and hashing is ~4.5x cheaper than at
+#: the 512 px its maintainers suggest (measured: 0.65 ms against 3.0 ms).
+HASH_SIDE = 256
 HASH_WORDS = 4
 DIHEDRAL = 8
 
@@ -57,9 +61,17 @@ def pdq(image: NormalisedImage) -> PdqHash:
 
 
 def pdq_dihedral(image: NormalisedImage) -> tuple[np.ndarray, int]:
-    """All eight dihedral hashes (8 x 4 uint64) and the quality, for registration."""
-    hashes, quality = pdqhash.compute_dihedral(np.ascontiguousarray(image.downscaled(HASH_SIDE)))
-    return np.stack([_pack(h) for h in hashes]), int(quality)
+    """The hashes of the eight dihedral transforms (8 x 4 uint64) and the quality."""
+    pixels = image.downscaled(HASH_SIDE)
+    hashes: list[np.ndarray] = []
+    quality = 0
+    for turns in range(4):
+        turned = np.rot90(pixels, turns)
+        for view in (turned, turned[:, ::-1]):
+            bits, q = pdqhash.compute(np.ascontiguousarray(view))
+            hashes.append(_pack(bits))
+            quality = max(quality, int(q))
+    return np.stack(hashes), quality
 
 
 def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,15 +87,20 @@ class HashHit:
 
 
 class PdqIndex:
-    """Exact radius search over many PDQ hashes, each row owned by one registered picture."""
+    """Exact radius search over many PDQ hashes, each row owned by one registered picture.
 
-    __slots__ = ("_owners", "_words")
+    The words are kept column by column (four arrays of N ``uint64``), so a query is four
+    passes of XOR and popcount over contiguous memory into one small counter per hash:
+    about 0.2 ms over 80,000 hashes, against 1.4 ms for the row-wise broadcast.
+    """
+
+    __slots__ = ("_columns", "_owners")
 
     def __init__(self, words: np.ndarray, owners: np.ndarray) -> None:
         if words.ndim != 2 or words.shape[1] != HASH_WORDS or len(words) != len(owners):
             msg = f"PDQ index needs N x {HASH_WORDS} words and N owners"
             raise ValueError(msg)
-        self._words = np.ascontiguousarray(words, dtype=np.uint64)
+        self._columns = np.ascontiguousarray(np.asarray(words, dtype=np.uint64).T)
         self._owners = np.ascontiguousarray(owners, dtype=np.int64)
 
     @classmethod
@@ -97,13 +114,25 @@ class PdqIndex:
         return cls(words, owners)
 
     def __len__(self) -> int:
-        return len(self._words)
+        return len(self._owners)
+
+    def distances(self, query: np.ndarray) -> np.ndarray:
+        """Bit distance from ``query`` (4 words) to every hash in the index (uint16)."""
+        count = len(self._owners)
+        scratch = np.empty(count, np.uint64)
+        bits = np.empty(count, np.uint8)
+        total = np.zeros(count, np.uint16)
+        for column, word in zip(self._columns, query.reshape(HASH_WORDS), strict=True):
+            np.bitwise_xor(column, word, out=scratch)
+            np.bitwise_count(scratch, out=bits)
+            np.add(total, bits, out=total)
+        return total
 
     def search(self, query: np.ndarray, radius: int) -> list[HashHit]:
         """Every owner with a hash within ``radius`` bits, nearest first, once each."""
-        if not len(self._words):
+        if not len(self._owners):
             return []
-        distances = hamming(self._words, query.reshape(1, HASH_WORDS))
+        distances = self.distances(np.asarray(query, np.uint64))
         close = np.flatnonzero(distances <= radius)
         if not len(close):
             return []

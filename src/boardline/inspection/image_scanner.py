@@ -2,19 +2,24 @@
 
 Two stages, cheapest first:
 
-1. **Whole-image match (PDQ).** The upload is hashed once and compared with every
-   registered rendering's eight dihedral hashes. A hit within ``pdq_radius`` bits is a
-   re-posted photo or logo (resized, recompressed, mirrored, quarter-turned); the region
-   is the whole image. Uploads too flat for PDQ (quality at or below 49) skip this stage.
+1. **Whole-image match (PDQ).** The upload is hashed once, at 256 px, and compared with
+   every registered rendering's eight dihedral hashes. A hit within ``pdq_radius`` bits
+   is a re-posted photo or logo (resized, recompressed, mirrored, quarter-turned); the
+   region is the whole image. Uploads too flat for PDQ (quality at or below 49) skip
+   this stage. With the keypoint stage off (the hash path) the upload is decoded at
+   256 px only, which JPEG's DCT scaling makes several times cheaper than a full decode.
 2. **Partial match (ORB + RANSAC).** For what PDQ cannot see — crops, borders,
    screenshots, small rotations, a logo on a shirt or letterhead — the upload's keypoints
-   are verified against every registered logo and against the few photos that
+   are verified against every registered logo not already found, and against every
+   registered photo while there are at most ``verify_all`` photo views; past that, only
+   against the ``candidates`` views that
    :class:`~boardline.inspection.image_keypoints.DescriptorVotes` nominates, so the cost
-   does not grow with 10,000 registered photos. The region is the box of the projected
-   reference.
+   stays flat from a few photos to thousands. Photo views are compared only with the
+   scene's coarser keypoints (``photo_min_octave``); the finest levels of the upscaled
+   scene are there for small logos. The region is the box of the projected reference.
 
 A finding never carries pixels: its evidence names the region and the strength of the
-match, and ``scanner`` is the scanner's revision (e.g. ``image/1+pdq31+orb15``), so a
+match, and ``scanner`` is the scanner's revision (e.g. ``image/2+pdq31+orb10``), so a
 decision can say which scanner, with which thresholds, saw what.
 """
 
@@ -42,7 +47,7 @@ from boardline.inspection.image_keypoints import (
 from boardline.inspection.normalise import ImageLimits, NormalisedImage, decode
 from boardline.model.events import Finding, FindingKind
 
-SCANNER_VERSION = 1
+SCANNER_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +61,9 @@ class ImageScannerConfig:
     #: Longest side the upload is worked on at (before the keypoint upscale).
     work_side: int = 1024
     #: With at most this many photo views registered, every one is verified; past it,
-    #: only the ``candidates`` best by :meth:`DescriptorVotes.scores`.
+    #: only the ``candidates`` with most :meth:`DescriptorVotes.votes`.
     verify_all: int = 16
-    candidates: int = 6
+    candidates: int = 16
     limits: ImageLimits = field(default_factory=ImageLimits)
 
 
@@ -138,21 +143,22 @@ class ImageScanner:
         scene = scene_features(image.gray(), image.scale, config)
         if len(scene.descriptors) < config.min_inliers:
             return
+        coarse = scene.coarse(config.photo_min_octave)
         candidates = [(o, v) for o, v in self._logo_views if o not in found]
         if len(self._photo_views) <= self.config.verify_all:
             candidates.extend((o, v) for o, v in self._photo_views if o not in found)
         else:
-            scores = self._votes.scores(scene)
-            order = np.argsort(-scores, kind="stable")[: self.config.candidates]
+            votes = self._votes.votes(coarse)
+            order = np.argsort(-votes, kind="stable")[: self.config.candidates]
             candidates.extend(
                 self._photo_views[int(i)]
                 for i in order
-                if self._photo_views[int(i)][0] not in found
+                if votes[i] > 0 and self._photo_views[int(i)][0] not in found
             )
         for owner, view in candidates:
             if owner in found:
                 continue
-            match = verify(view, scene, config)
+            match = verify(view, scene if self._kinds[owner] is AssetKind.LOGO else coarse, config)
             if match is not None:
                 found[owner] = self._finding(owner, _confidence(match, config), match.region,
                                              _how(match, view))  # fmt: skip

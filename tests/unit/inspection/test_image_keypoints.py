@@ -83,4 +83,28 @@ def test_votes_favour_the_view_whose_descriptors_are_in_the_scene() -> None:
     assert int(tally.argmax()) == 3
     assert tally[3] == 120
     assert tally.sum() == 120
-    assert int(votes.scores(scene).argmax()) == 3
+
+
+def test_a_descriptor_as_close_to_two_views_votes_for_neither() -> None:
+    # Generic texture: the same corners in two registered pictures say nothing about
+    # which of them is in the scene (the ratio test across the registry).
+    rng = np.random.default_rng(4)
+    shared = rng.integers(0, 256, (80, 32), dtype=np.uint8)
+    own = rng.integers(0, 256, (40, 32), dtype=np.uint8)
+    views = [
+        np.concatenate([shared, own]),
+        shared.copy(),
+        rng.integers(0, 256, (120, 32), np.uint8),
+    ]
+    votes = DescriptorVotes.build(views)
+    from boardline.inspection.image_keypoints import SceneFeatures
+
+    scene = SceneFeatures(
+        np.zeros((120, 2), np.float32),
+        np.concatenate([shared, own]),
+        10,
+        10,
+        1.0,
+        np.zeros((10, 10), np.uint8),
+    )
+    assert votes.votes(scene).tolist() == [40, 0, 0]

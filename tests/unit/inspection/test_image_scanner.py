@@ -77,7 +77,7 @@ def test_findings_name_kind_asset_region_and_revision(
     logo = results["logo_in_photo_120"][0][1][0]
     assert logo.kind == FindingKind.DISTRICT_LOGO
     assert logo.asset == LOGO_ASSET
-    assert logo.scanner == "image/1+pdq31+orb10"
+    assert logo.scanner == "image/2+pdq31+orb10"
     assert logo.region is not None
     assert logo.region[2] < 300
     assert logo.evidence.startswith(f"region x={logo.region[0]} y={logo.region[1]}")
@@ -101,7 +101,7 @@ def test_the_hash_path_alone_finds_whole_copies_but_not_crops(test_set: Labelled
     for asset, data in test_set.photos:
         registry = registry.add_image(Asset(asset, AssetKind.PHOTO, asset, "r"), data, asset)
     hashes_only = ImageScanner(registry, ImageScannerConfig(use_keypoints=False))
-    assert hashes_only.revision == "image/1+pdq31"
+    assert hashes_only.revision == "image/2+pdq31"
     found = {
         s.transform: bool(hashes_only.scan(s.data, s.name))
         for s in test_set.samples

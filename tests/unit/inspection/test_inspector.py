@@ -169,7 +169,7 @@ def test_content_post_is_the_engines_event(inspector: Inspector, logo: bytes) ->
 
 
 def test_revision_names_every_scanner(inspector: Inspector) -> None:
-    assert inspector.revision.startswith("image/1+pdq")
+    assert inspector.revision.startswith("image/2+pdq")
     assert "documents/1 " in inspector.revision
     assert "confidential/1 " in inspector.revision
 
