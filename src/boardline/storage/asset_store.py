@@ -128,11 +128,14 @@ class SqlAssetStore(SqlStore):
         config = config or KeypointConfig()
         revision = content_revision(data)
         asset = Asset(asset_id(kind, revision), kind, label, revision)
+        fingerprinting = fingerprinting_revision(config)
         found = self._active(asset.id)
-        if found is not None:
+        if found is not None and found.fingerprinting == fingerprinting:
             return Added(found, new=False)
+        # New, or registered by an older fingerprinting the scanner no longer reads:
+        # registering the same file again is how a district refreshes it.
         blob = encode_image(fingerprint_image(asset, data, name, config))
-        return self._insert(asset, blob, fingerprinting_revision(config), by, at)
+        return self._insert(asset, blob, fingerprinting, by, at)
 
     def add_document(
         self,
@@ -149,7 +152,7 @@ class SqlAssetStore(SqlStore):
         revision = content_revision(data)
         asset = Asset(asset_id(AssetKind.DOCUMENT, revision), AssetKind.DOCUMENT, label, revision)
         found = self._active(asset.id)
-        if found is not None:
+        if found is not None and found.fingerprinting == fingerprinter.revision:
             return Added(found, new=False)
         text = extract_text(data, name).text
         hashes = np.unique(fingerprinter.fingerprints(text).hashes.astype(np.uint64))

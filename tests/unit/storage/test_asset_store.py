@@ -177,3 +177,26 @@ def test_the_picture_codec_round_trips_and_refuses_damage() -> None:
     for damaged in (b"", b"XXXX" + blob[4:], blob[:-40], blob[:30]):
         with pytest.raises(InputError, match="asset logo-x"):
             decode_image(damaged, "logo-x")
+
+
+def test_a_file_fingerprinted_the_old_way_is_refingerprinted_when_added_again(
+    store: SqlAssetStore, db_url: str
+) -> None:
+    from boardline.storage import tables as t
+
+    logo = _png()
+    first = store.add_picture(AssetKind.LOGO, logo, "crest.png", label="Crest", by="jc", at=T0)
+    engine = open_engine(db_url)
+    with engine.begin() as connection:  # as an older Boardline would have left it
+        connection.execute(t.assets.update().values(fingerprinting="pdq512x8+orb640x600L10"))
+    engine.dispose()
+    with pytest.raises(ValueError, match="register the pictures again"):
+        ImageScanner(store.registry())
+    again = store.add_picture(AssetKind.LOGO, logo, "crest.png", label="Crest", by="kd", at=T0)
+    assert again.new
+    assert again.asset.id == first.asset.id
+    assert again.asset.fingerprinting == first.asset.fingerprinting
+    assert len(store.list()) == 1
+    assert [f.asset for f in ImageScanner(store.registry()).scan(logo, "up.png")] == [
+        first.asset.id
+    ]
