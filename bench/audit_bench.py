@@ -64,10 +64,16 @@ class Measure:
     seconds: float
     peak_mb: float
     note: str = ""
+    #: User plus system CPU seconds of the process and its threads (GNU time).
+    cpu: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.lines / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        return self.lines / self.cpu if self.cpu else 0.0
 
 
 def squid_line(ts: float, req: Request, rng: random.Random) -> str:
@@ -111,17 +117,21 @@ def generate(path: Path, lines: int, ut1: Path) -> None:
     tmp.rename(path)
 
 
-def timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of a command, via GNU time; its stderr tail."""
+def timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of a command, via GNU time; its stderr tail.
+
+    The machine is shared, so wall time depends on what else runs; CPU time (user plus
+    system, all threads) is the steadier figure to compare runs by.
+    """
     stats = cwd / "time.txt"
-    full = ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd]
+    full = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", str(stats), *cmd]
     start = time.perf_counter()
     done = subprocess.run(full, cwd=cwd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    _, peak_kb = stats.read_text().split()[-2:]
-    return wall, int(peak_kb) / 1024, done.stderr[-400:]
+    _, peak_kb, user, system = stats.read_text().split()[-4:]
+    return wall, int(peak_kb) / 1024, float(user) + float(system), done.stderr[-400:]
 
 
 def boardline_config(work: Path, ut1: Path) -> Path:
@@ -154,8 +164,8 @@ def run_boardline(log: Path, lines: int, config: Path, work: Path) -> Measure:
         "--config",
         str(config),
     ]
-    wall, peak, _ = timed(cmd, work)
-    return Measure("boardline audit (DuckDB)", lines, wall, peak)
+    wall, peak, cpu, _ = timed(cmd, work)
+    return Measure("boardline audit (DuckDB)", lines, wall, peak, cpu=cpu)
 
 
 def run_sarg(log: Path, lines: int, work: Path) -> Measure:
@@ -166,10 +176,11 @@ def run_sarg(log: Path, lines: int, work: Path) -> Measure:
         f"output_dir {outdir}\nresolve_ip no\ndate_format e\noverwrite_report yes\n",
         encoding="ascii",
     )
-    wall, peak, _ = timed(["sarg", "-f", str(conf), "-l", str(log), "-o", str(outdir)], work)
+    wall, peak, cpu, _ = timed(["sarg", "-f", str(conf), "-l", str(log), "-o", str(outdir)], work)
     size = sum(f.stat().st_size for f in outdir.rglob("*") if f.is_file())
     shutil.rmtree(outdir, ignore_errors=True)
-    return Measure("sarg 2.4", lines, wall, peak, f"wrote {size / 2**20:,.0f} MiB of report")
+    note = f"wrote {size / 2**20:,.0f} MiB of report"
+    return Measure("sarg 2.4", lines, wall, peak, note, cpu)
 
 
 def run_goaccess(log: Path, lines: int, work: Path) -> Measure:
@@ -183,9 +194,9 @@ def run_goaccess(log: Path, lines: int, work: Path) -> Measure:
         "-o",
         str(out),
     ]
-    wall, peak, _ = timed(cmd, work)
+    wall, peak, cpu, _ = timed(cmd, work)
     out.unlink(missing_ok=True)
-    return Measure("GoAccess 1.7", lines, wall, peak)
+    return Measure("GoAccess 1.7", lines, wall, peak, cpu=cpu)
 
 
 LOOP = r"""
@@ -223,18 +234,19 @@ print(time.perf_counter() - start)
 def run_loop(log: Path, lines: int, ut1: Path, work: Path) -> Measure:
     script = work / "loop.py"
     script.write_text(LOOP, encoding="utf-8")
-    wall, peak, _ = timed([sys.executable, str(script), str(log), str(ut1)], work)
-    return Measure("Python loop (categorise only)", lines, wall, peak, "includes loading UT1")
+    wall, peak, cpu, _ = timed([sys.executable, str(script), str(log), str(ut1)], work)
+    note = "includes loading UT1"
+    return Measure("Python loop (categorise only)", lines, wall, peak, note, cpu)
 
 
 def table(rows: Sequence[Measure]) -> str:
     out = [
-        "| tool | lines | seconds | lines/s | peak RSS MB | note |",
-        "|---|---:|---:|---:|---:|---|",
+        "| tool | lines | seconds | lines/s | CPU s | lines per CPU s | peak RSS MB | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     out.extend(
-        f"| {m.tool} | {m.lines:,} | {m.seconds:.1f} | {m.rate:,.0f} "
-        f"| {m.peak_mb:,.0f} | {m.note} |"
+        f"| {m.tool} | {m.lines:,} | {m.seconds:.1f} | {m.rate:,.0f} | {m.cpu:.1f} "
+        f"| {m.cpu_rate:,.0f} | {m.peak_mb:,.0f} | {m.note} |"
         for m in rows
     )
     return "\n".join(out)
@@ -254,12 +266,17 @@ def main() -> None:
     config = boardline_config(work, args.ut1)
     rows: list[Measure] = []
     scaling: list[Measure] = []
+    load_before = os.getloadavg()[0]
     for lines in sizes:
         log = work / f"access-{lines}.log"
         print(f"generating {lines:,} lines …", flush=True)
         generate(log, lines, args.ut1)
         m = run_boardline(log, lines, config, work)
-        print(f"  boardline: {m.seconds:.1f} s, {m.rate:,.0f} lines/s, {m.peak_mb:.0f} MB")
+        print(
+            f"  boardline: {m.seconds:.1f} s ({m.cpu:.1f} s CPU), {m.rate:,.0f} lines/s, "
+            f"{m.peak_mb:.0f} MB",
+            flush=True,
+        )
         scaling.append(m)
     largest = work / f"access-{sizes[-1]}.log"
     rows.append(scaling[-1])
@@ -270,19 +287,30 @@ def main() -> None:
             lambda: run_loop(largest, sizes[-1], args.ut1, work),
         ):
             m = run()
-            print(f"  {m.tool}: {m.seconds:.1f} s, {m.rate:,.0f} lines/s", flush=True)
+            print(
+                f"  {m.tool}: {m.seconds:.1f} s ({m.cpu:.1f} s CPU), {m.rate:,.0f} lines/s",
+                flush=True,
+            )
             rows.append(m)
-    ours = scaling[-1].rate
-    ratios = [f"- Boardline vs {m.tool}: {ours / m.rate:.1f}× lines/s" for m in rows[1:] if m.rate]
+    ours = scaling[-1]
+    ratios = [
+        f"- Boardline vs {m.tool}: {ours.rate / m.rate:.1f}× lines/s, "
+        f"{ours.cpu_rate / m.cpu_rate:.1f}× lines per CPU second"
+        for m in rows[1:]
+        if m.rate and m.cpu_rate
+    ]
     first, last = scaling[0], scaling[-1]
     growth = (last.seconds / first.seconds) / (last.lines / first.lines)
+    cpu_growth = (last.cpu / first.cpu) / (last.lines / first.lines) if first.cpu else 0.0
+    load_after = os.getloadavg()[0]
     report = "\n".join(
         [
             "# Audit benchmark",
             "",
             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}. Command: `.venv/bin/python bench/audit_bench.py "
-            f"--sizes {args.sizes}`.",
+            f"--sizes {args.sizes}`. Load average (1 min) {load_before:.1f} before, "
+            f"{load_after:.1f} after; the 2 cores are shared, so compare CPU seconds too.",
             "",
             f"## Same {sizes[-1]:,}-line Squid log, full UT1 snapshot",
             "",
@@ -295,7 +323,8 @@ def main() -> None:
             table(scaling),
             "",
             f"Time per line at {last.lines:,} lines over time per line at {first.lines:,}: "
-            f"{growth:.2f} (1.00 is exactly linear). Peak memory from "
+            f"{growth:.2f} by wall time, {cpu_growth:.2f} by CPU time (1.00 is exactly "
+            "linear). Peak memory from "
             f"{first.peak_mb:,.0f} MB to {last.peak_mb:,.0f} MB.",
             "",
         ]

@@ -83,29 +83,39 @@ def outcomes_sql(
 ) -> str:
     """A ``SELECT`` giving ``web_outcomes`` rows (columns in table order) for the events."""
     rules = compiled.school_hours
-    ctes = [
-        "ev0 AS (SELECT source, line, ts, client, username, method, host, path, top_level, "
-        f"{_FRACTION} AS us FROM web_events WHERE {range_filter(since, until)})",
-        "ev AS (SELECT source, line, ts, client, username, method, host, path, top_level, "
-        f"coalesce(client, '') AS ckey, coalesce(username, '') AS ukey, {_MOMENT} AS moment "
-        "FROM ev0)",
-        _base(),
-    ]
+    base = _base(since, until)
+    ctes: list[str] = []
     for index, rule in enumerate(rules):
-        ctes.extend(_rule_block(index, rule))
-    ctes.append(_stage_zero())
+        ctes.extend(_rule_block(index, rule, base))
+    ctes.append(_stage_zero(base))
     for index, rule in enumerate(rules):
         ctes.append(_stage(index, rule.rule.id))
     last = f"s{len(rules)}"
     return "WITH " + ",\n".join(ctes) + "\n" + _final(compiled, last)
 
 
-def _base() -> str:
+def _base(since: float | None, until: float | None) -> str:
+    """The events with who is behind them and which site they went to, as a subquery.
+
+    It is written out where it is used (the rule blocks and stage zero) rather than
+    named as a CTE: a CTE read twice is materialized, a copy of every event row
+    with all its columns, which at ten million rows cost more (in memory and
+    spilling) than the few hash joins against small fact tables computed twice.
+    """
+    ev0 = (
+        "SELECT source, line, ts, client, username, method, host, path, top_level, "
+        f"{_FRACTION} AS us FROM web_events WHERE {range_filter(since, until)}"
+    )
+    ev = (
+        "SELECT source, line, ts, client, username, method, host, path, top_level, "
+        f"coalesce(client, '') AS ckey, coalesce(username, '') AS ukey, {_MOMENT} AS moment "
+        f"FROM ({ev0}) ev0"
+    )
     return (
-        "base AS (SELECT ev.*, i.person_id, i.role, i.district_equipment, i.sched_id, "
+        "(SELECT ev.*, i.person_id, i.role, i.district_equipment, i.sched_id, "
         "i.first_building, CAST(floor(ev.moment / 86400e0) AS BIGINT) AS bucket, "
         "coalesce(p.site_id, h.site_id) AS site_id "
-        "FROM ev "
+        f"FROM ({ev}) ev "
         "LEFT JOIN fact_identity i ON i.ckey = ev.ckey AND i.ukey = ev.ukey "
         "AND ev.moment >= i.lo AND ev.moment < i.hi "
         "LEFT JOIN fact_hosts h ON h.host = ev.host "
@@ -113,7 +123,7 @@ def _base() -> str:
     )
 
 
-def _rule_block(n: int, rule: CompiledSchoolHours) -> list[str]:
+def _rule_block(n: int, rule: CompiledSchoolHours, base: str) -> list[str]:
     spec = rule.rule
     reading = spec.interpretation
     out = [
@@ -122,7 +132,7 @@ def _rule_block(n: int, rule: CompiledSchoolHours) -> list[str]:
         f"c{n} AS (SELECT b.source, b.line, b.moment, b.person_id, b.site_id, "
         "b.district_equipment, r.hit, coalesce(hr.in_hours, FALSE) AS in_hours, "
         "coalesce(hr.building, b.first_building) AS building "
-        "FROM base b "
+        f"FROM {base} b "
         f"JOIN fact_site_rules r ON r.site_id = b.site_id AND r.rule_idx = {n} "
         f"LEFT JOIN fact_hours hr ON hr.sched_id = b.sched_id AND hr.variant = {variant(rule)} "
         "AND hr.bucket = b.bucket AND b.moment >= hr.seg_start AND b.moment < hr.seg_end "
@@ -192,7 +202,7 @@ def _rule_block(n: int, rule: CompiledSchoolHours) -> list[str]:
     return out
 
 
-def _stage_zero() -> str:
+def _stage_zero(base: str) -> str:
     nulls = (
         "CAST(NULL AS INTEGER) AS b_rank, CAST(NULL AS VARCHAR) AS b_effect, "
         "CAST(NULL AS VARCHAR) AS b_rule, CAST(NULL AS VARCHAR) AS b_severity, "
@@ -200,7 +210,7 @@ def _stage_zero() -> str:
         "CAST(NULL AS BOOLEAN) AS b_in_hours, CAST(NULL AS VARCHAR) AS b_building, "
         "CAST(NULL AS VARCHAR) AS b_exception_kind, CAST(NULL AS VARCHAR) AS b_exception_id"
     )
-    return f"s0 AS (SELECT base.*, {nulls} FROM base)"
+    return f"s0 AS (SELECT b.*, {nulls} FROM {base} b)"
 
 
 def _stage(n: int, rule_id: str) -> str:

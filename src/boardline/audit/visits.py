@@ -49,6 +49,13 @@ SITE_RULE: Final = (
     "level such as co.uk); addresses as they are"
 )
 
+#: Spacing of the packed keys of :data:`_VISITS`: ``who * 2**32 + site`` (fewer than
+#: 2**31 people, 2**32 sites), ``source * 2**40 + line`` (lines and positions below
+#: 2**40, sources below 2**23) and ``(2 - rank) * 2**40 + pos``; all fit a BIGINT.
+_PAIR_STEP: Final = 2**32
+_SEQ_STEP: Final = 2**40
+_RANK_STEP: Final = 2**40
+
 _SITE_MACRO = """
 CREATE OR REPLACE TEMP MACRO boardline_site(h) AS CASE
     WHEN regexp_matches(h, '^[0-9.]+$') OR contains(h, ':') THEN h
@@ -62,15 +69,23 @@ END
 
 #: Visits in three steps, each over as little as it needs. The site is computed once
 #: per distinct host; the hits that count (``top_level`` TRUE or NULL) are sessionised
-#: as narrow rows of integers (row id; person, site and source numbered densely;
-#: line; time; effect rank), so the two window passes sort a few fixed-width
-#: columns rather than whole outcome rows; a navigation is a visit of its own and
-#: needs no window at all. Each visit keeps the row id of its representative hit
-#: (the first with the worst effect: ``arg_min`` over ``(-rank, ts, source, line)``;
-#: sources are numbered in their sort order, so the order is the same), and only
-#: those rows are joined back to ``web_outcomes`` for their columns.
+#: as narrow rows of integers (row id; person and site numbered densely and packed
+#: into one ``pair``; source number and line packed into one ``seq``; time; effect
+#: rank), so the window passes sort two or three fixed-width keys rather than whole
+#: outcome rows; a navigation is a visit of its own and needs no window at all. The
+#: first pass sorts once by ``(ts, seq)`` within each pair for both the gap and the
+#: hit's position ``pos``; the running count of visit starts then orders by that one
+#: integer. Each visit keeps the row id of its representative hit (the first with the
+#: worst effect): ``arg_min`` over one BIGINT, ``(2 - rank) * 2**40 + pos``, which
+#: orders as ``(-rank, ts, source, line)`` does (sources are numbered in their sort
+#: order; ``pos`` is far below 2**40) and compares much faster than a struct. Only
+#: those rows are joined back to ``web_outcomes``. ``web_visits`` is a temporary table
+#: of the connection: it is derived (a run recomputes it in seconds), and a temporary
+#: table is written in memory (spilling past the limit) for about half the CPU of
+#: writing into the run's database file; it holds a third of the rows of
+#: ``web_outcomes`` at 10M lines, well inside the memory limit.
 _VISITS = """
-CREATE OR REPLACE TABLE web_visits AS
+CREATE OR REPLACE TEMP TABLE web_visits AS
 WITH sites AS (
     SELECT host, site, dense_rank() OVER (ORDER BY site) AS site_no
     FROM (SELECT host, boardline_site(host) AS site
@@ -90,26 +105,28 @@ sources AS (
     FROM (SELECT DISTINCT source FROM keyed)
 ),
 hits AS (
-    SELECT k.rid, k.top_level, k.ts, k.line, p.who_no, k.site_no, r.source_no,
+    SELECT k.rid, k.top_level, k.ts, p.who_no * {pair_step} + k.site_no AS pair,
+           r.source_no * {seq_step} + k.line AS seq,
            CASE k.effect WHEN 'deny' THEN 2 WHEN 'flag' THEN 1 ELSE 0 END AS effect_rank
     FROM keyed AS k JOIN people AS p USING (who) JOIN sources AS r USING (source)
 ),
 gaps AS (
-    SELECT *, ts - lag(ts) OVER (PARTITION BY who_no, site_no ORDER BY ts, source_no, line) AS gap
+    SELECT rid, ts, pair, effect_rank, ts - lag(ts) OVER w AS gap, row_number() OVER w AS pos
     FROM hits
     WHERE top_level IS NULL
+    WINDOW w AS (PARTITION BY pair ORDER BY ts, seq)
 ),
 numbered AS (
     SELECT *, sum(CASE WHEN gap IS NULL OR gap > $window THEN 1 ELSE 0 END) OVER (
-               PARTITION BY who_no, site_no ORDER BY ts, source_no, line ROWS UNBOUNDED PRECEDING
+               PARTITION BY pair ORDER BY pos ROWS UNBOUNDED PRECEDING
            ) AS visit_no
     FROM gaps
 ),
 sessions AS (
-    SELECT who_no, site_no, visit_no, count(*) AS hits, min(ts) AS started, max(ts) AS ended,
-           arg_min(rid, (-effect_rank, ts, source_no, line)) AS rid
+    SELECT pair, visit_no, count(*) AS hits, min(ts) AS started, max(ts) AS ended,
+           arg_min(rid, (2 - effect_rank) * {rank_step} + pos) AS rid
     FROM numbered
-    GROUP BY who_no, site_no, visit_no
+    GROUP BY pair, visit_no
 ),
 visits AS (
     SELECT rid, '{session}' AS visit_rule, hits, started, ended FROM sessions
@@ -201,7 +218,13 @@ def count_visits(
     generic = "[" + ", ".join(f"'{label}'" for label in GENERIC_SECOND_LEVEL) + "]"
     con.execute(_SITE_MACRO.format(generic=generic))
     con.execute(
-        _VISITS.format(session=SESSION, navigation=NAVIGATION),
+        _VISITS.format(
+            session=SESSION,
+            navigation=NAVIGATION,
+            pair_step=_PAIR_STEP,
+            seq_step=_SEQ_STEP,
+            rank_step=_RANK_STEP,
+        ),
         {"window": window_minutes * 60.0},
     )
     rows = con.execute(_PER_SOURCE).fetchall()
