@@ -21,7 +21,7 @@ from boardline.enforcement.decision_token import SECRET_FILE, issue_token, load_
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid.decider import PolicyDecider
 from boardline.enforcement.squid.helper import run_helper
-from boardline.enforcement.squid.protocol import HelperRequest, HelperVerdict
+from boardline.enforcement.squid.protocol import HelperRequest, HelperVerdict, check_fields
 from boardline.model.decision import Decision
 from boardline.model.errors import BoardlineError
 from boardline.model.events import WebAccess
@@ -52,6 +52,12 @@ def squid_helper(
         stream=sys.stderr, level=logging.INFO, format="boardline helper: %(message)s"
     )
     names = tuple(f for f in fields.split(",") if f)
+    try:
+        check_fields(names)
+    except ValueError as exc:
+        # The FORMAT in squid.conf and --fields disagree: nothing could be answered right.
+        logger.error("--fields %s: %s", fields, exc)
+        raise typer.Exit(2) from None
     try:
         settings = load_settings(config)
         runtime = bootstrap(settings)
