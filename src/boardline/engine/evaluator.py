@@ -56,13 +56,14 @@ class Evaluator:
         if not isinstance(event, WebAccess):
             return evaluate(event, self.facts, self.pack, now, explain=explain)
         subject = event.subject
-        known = self._known(subject.user, subject.address, now)
+        moment = now.timestamp()
+        known = self._known(subject.user, subject.address, now, moment)
         uncovered = known[3]
         if uncovered is not None and not explain:
             # Exactly what DecisionBuilder.default builds (positional, as there).
             revision = self.pack.revision
             return Decision(
-                decision_id(revision, event, now.timestamp()),
+                decision_id(revision, event, moment),
                 uncovered.effect,
                 uncovered.rule,
                 revision,
@@ -75,11 +76,12 @@ class Evaluator:
         return evaluate(event, self.facts, self.pack, now, explain=explain, identity=known[0])
 
     def identity(self, user: str | None, address: str | None, now: dt.datetime) -> Identity:
-        return self._known(user, address, now)[0]
+        return self._known(user, address, now, now.timestamp())[0]
 
-    def _known(self, user: str | None, address: str | None, now: dt.datetime) -> _Known:
+    def _known(
+        self, user: str | None, address: str | None, now: dt.datetime, moment: float
+    ) -> _Known:
         key = (user, address)
-        moment = now.timestamp()
         hit = self._identities.get(key)
         if hit is not None and hit[1] <= moment < hit[2]:
             return hit

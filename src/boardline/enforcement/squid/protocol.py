@@ -386,7 +386,14 @@ def _lenient(token: str) -> str:
         )
 
 
+#: The ports nearly every lookup names, already checked.
+_PORTS = {"443": 443, "80": 80, "8080": 8080, "8443": 8443}
+
+
 def _port(word: str) -> int | None:
+    known = _PORTS.get(word)
+    if known is not None:
+        return known
     if word == MISSING:
         return None
     if not (word.isascii() and word.isdigit() and len(word) <= 5) or int(word) > 65535:
