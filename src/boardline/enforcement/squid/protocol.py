@@ -315,14 +315,24 @@ def _parse(
     )
 
 
+#: Hosts already checked by :func:`_parse_plain` (a proxy asks about the same few thousand
+#: hosts all day); bounded, cleared when full.
+_GOOD_HOSTS: set[str] = set()
+_GOOD_HOSTS_SIZE = 65_536
+
+
 def _parse_plain(tokens: list[str], channel: str | None, layout: _Layout) -> HelperRequest:
     """:func:`_parse` for a line of printable ASCII without escapes and without ``uri``.
 
     The same checks, minus decoding: every token is its value as written.
     """
     host = tokens[layout.host].lower()
-    if host == MISSING or _HOST_BAD.search(host):
-        raise ProtocolError(f"host {_show(host)} is not a host name")
+    if host not in _GOOD_HOSTS:
+        if host == MISSING or _HOST_BAD.search(host):
+            raise ProtocolError(f"host {_show(host)} is not a host name")
+        if len(_GOOD_HOSTS) >= _GOOD_HOSTS_SIZE:
+            _GOOD_HOSTS.clear()
+        _GOOD_HOSTS.add(host)
     port = None
     if layout.port >= 0:
         port = _port(tokens[layout.port])
