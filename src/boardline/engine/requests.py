@@ -99,6 +99,10 @@ class ExceptionStore(Protocol):
 
     def read(self) -> StoredExceptions: ...
 
+    def pending_requests(self) -> int:
+        """How many requests wait for an administrator, without reading the whole record."""
+        ...
+
     def version(self) -> str:
         """Changes whenever anything is added, so readers can reload only when needed."""
         ...

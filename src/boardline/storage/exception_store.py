@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, select, update
+from sqlalchemy import Connection, Row, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from boardline.engine.exceptions import Alert, Emergency, ExceptionBook, Grant, Scope
@@ -313,6 +313,16 @@ class SqlExceptionStore(SqlStore):
             (e for e in emergencies if e.id not in revoked),
         )
         return StoredExceptions(book, alerts, revoked, requests)
+
+    def pending_requests(self) -> int:
+        """How many exception requests wait for an administrator (one count, for metrics)."""
+        query = (
+            select(func.count())
+            .select_from(t.exception_requests)
+            .where(t.exception_requests.c.status == RequestStatus.PENDING.value)
+        )
+        with translated(self.url, "count pending requests"), self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def version(self) -> str:
         """The change counter: one indexed row, so a poller can ask every second."""

@@ -521,3 +521,17 @@ def test_any_grant_round_trips(
     assert found == dataclasses.replace(
         made, starts=starts.astimezone(dt.UTC), ends=ends.astimezone(dt.UTC)
     )
+
+
+def test_pending_requests_are_counted_without_reading_the_record(store: SqlExceptionStore) -> None:
+    assert store.pending_requests() == 0
+    for ident in ("r-a", "r-b", "r-c"):
+        store.add_request(request(ident))
+    declined = dataclasses.replace(
+        request("r-b"), status=RequestStatus.DECLINED, decided_by="jcarter", decided_at=T0
+    )
+    store.decide_request(declined)
+    assert store.pending_requests() == 2
+    assert store.pending_requests() == sum(
+        1 for r in store.read().requests if r.status is RequestStatus.PENDING
+    )

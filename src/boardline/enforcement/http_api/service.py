@@ -29,7 +29,7 @@ from boardline.enforcement.http_api.schemas import (
 )
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.engine.evaluator import Evaluator
-from boardline.engine.requests import DecisionSink, ExceptionStore, RequestStatus
+from boardline.engine.requests import DecisionSink, ExceptionStore
 from boardline.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -133,8 +133,8 @@ class DecisionService:
         grants, emergencies = facts.exceptions.active(self.clock())
         pending: int | None
         try:
-            stored = self.store.read()
-            pending = sum(1 for r in stored.requests if r.status is RequestStatus.PENDING)
+            # A count, not the whole record: metrics are scraped every few seconds.
+            pending = self.store.pending_requests()
         except Exception as exc:
             logger.warning("exception store unreadable for metrics: %s", exc)
             pending = None
