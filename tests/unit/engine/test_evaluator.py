@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import tempfile
@@ -10,6 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from boardline.categories.index import CategoryIndexBuilder
 from boardline.directory.network import Lease, NetworkMap
 from boardline.engine.compiled import CompiledPack
 from boardline.engine.evaluate import evaluate
@@ -75,28 +77,82 @@ def leased_facts(facts: Facts) -> Facts:
     )
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(
-            st.integers(0, 12 * 60),
-            st.sampled_from(SUBJECTS),
-            st.sampled_from(HOSTS),
-        ),
-        min_size=1,
-        max_size=60,
-    )
+def with_url_entries(facts: Facts) -> Facts:
+    """The demo facts with a category list in which one host's category depends on the path."""
+    builder = CategoryIndexBuilder()
+    for domain in ("facebook.com", "x.com", "tiktok.com", "pinterest.com"):
+        builder.add_domain(domain, "social_networks", "test")
+    builder.add_url("www.youtube.com/shorts", "social_networks", "test")
+    return dataclasses.replace(facts, categories=builder.build())
+
+
+PATHS = ["/", "/shorts/abc", "/watch?v=1"]
+MINUTES = st.integers(0, 12 * 60) | st.sampled_from([44, 45, 46, 239, 240, 241, 299, 300, 301])
+STEPS = st.lists(
+    st.tuples(
+        MINUTES,
+        st.integers(0, 59),
+        st.sampled_from(SUBJECTS),
+        st.sampled_from(HOSTS),
+        st.sampled_from(PATHS),
+    ),
+    min_size=1,
+    max_size=60,
 )
-def test_reuse_never_changes_a_decision(steps: list[tuple[int, Subject, str]]) -> None:
-    pack, base = shared_demo()
-    facts = leased_facts(base)
+
+
+def replay(
+    pack: CompiledPack, facts: Facts, steps: list[tuple[int, int, Subject, str, str]]
+) -> None:
     evaluator = Evaluator(pack, facts)
     # Time mostly moves forward, as at a proxy, but replays may go back: sort half of it.
-    ordered = sorted(steps[: len(steps) // 2], key=lambda step: step[0]) + steps[len(steps) // 2 :]
-    for n, (minute, subject, host) in enumerate(ordered):
-        now = T0 + dt.timedelta(minutes=minute)
-        event = WebAccess(subject, host, "/", event_id=str(n))
+    ordered = sorted(steps[: len(steps) // 2], key=lambda step: step[:2]) + steps[len(steps) // 2 :]
+    for n, (minute, second, subject, host, path) in enumerate(ordered):
+        now = T0 + dt.timedelta(minutes=minute, seconds=second)
+        event = WebAccess(subject, host, path, event_id=str(n))
         assert evaluator.decide(event, now) == evaluate(event, facts, pack, now)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=STEPS)
+def test_reuse_never_changes_a_decision(steps: list[tuple[int, int, Subject, str, str]]) -> None:
+    pack, base = shared_demo()
+    replay(pack, leased_facts(base), steps)
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=STEPS)
+def test_reuse_never_changes_a_decision_where_the_path_decides(
+    steps: list[tuple[int, int, Subject, str, str]],
+) -> None:
+    pack, base = shared_demo()
+    replay(pack, with_url_entries(leased_facts(base)), steps)
+
+
+def test_staff_decisions_follow_the_bell_the_grant_and_the_path() -> None:
+    pack, base = shared_demo()
+    facts = with_url_entries(leased_facts(base))
+    evaluator = Evaluator(pack, facts)
+    laptop = Subject(None, "127.10.1.10")  # mrivera's district laptop, Cut Bank High School
+
+    def decide(minutes: float, host: str = "www.facebook.com", path: str = "/") -> str:
+        now = T0 + dt.timedelta(minutes=minutes)
+        event = WebAccess(laptop, host, path, event_id=f"{host}{path}{minutes}")
+        decision = evaluator.decide(event, now)
+        assert decision == evaluate(event, facts, pack, now)
+        return decision.effect.value
+
+    # Asked twice over the day (identities reused the second time): before school, in school
+    # hours, then the building-wide grant's hour (T0 + 4 h to + 5 h), then school hours again.
+    assert [decide(m) for m in (10, 20, 60, 120, 239.9, 240, 270, 299.9, 300)] == [
+        decide(m) for m in (10, 20, 60, 120, 239.9, 240, 270, 299.9, 300)
+    ]
+    assert decide(120) == "deny"
+    assert decide(240) == "allow"
+    assert decide(300) == "deny"
+    # One host, two answers by path.
+    assert decide(121, "www.youtube.com", "/shorts/abc") == "deny"
+    assert decide(122, "www.youtube.com", "/watch?v=1") == "allow"
 
 
 def test_lease_change_is_seen_at_once(demo: tuple[CompiledPack, Facts]) -> None:
