@@ -245,6 +245,22 @@ def comm_decision(row: Mapping[str, object], compiled: CompiledPack, facts: Fact
     return evaluate(comm_event(row), facts, compiled, event_time(_float(row["ts"])))
 
 
+def comm_outcome_row(event: Sequence[object], decision: Decision) -> tuple[object, ...]:
+    """One ``comm_outcomes`` row: the event's first nine columns, then what was decided."""
+    return (
+        *event,
+        decision.subject,
+        decision.effect.value,
+        decision.rule,
+        decision.severity.value,
+        [f"{c.policy} {c.clause}" for c in decision.citations],
+        list(decision.follow_up),
+        decision.explanation,
+        decision.decision_id,
+        decision.revision,
+    )
+
+
 def evaluate_comm(con: duckdb.DuckDBPyConnection, compiled: CompiledPack, facts: Facts) -> int:
     """Decide every ``comm_events`` row with the engine into ``comm_outcomes``; return how many.
 
@@ -266,20 +282,7 @@ def evaluate_comm(con: duckdb.DuckDBPyConnection, compiled: CompiledPack, facts:
             detail = f"{problem.place.field}: {problem.message}"
             errors.append((row["source"], row["line"], INVALID, detail, sample[:200]))
             continue
-        outcomes.append(
-            (
-                *values[:9],
-                decision.subject,
-                decision.effect.value,
-                decision.rule,
-                decision.severity.value,
-                [f"{c.policy} {c.clause}" for c in decision.citations],
-                list(decision.follow_up),
-                decision.explanation,
-                decision.decision_id,
-                decision.revision,
-            )
-        )
+        outcomes.append(comm_outcome_row(values[:9], decision))
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM comm_outcomes")

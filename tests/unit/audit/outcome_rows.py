@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from boardline.audit import schema
+from boardline.audit.bulk import comm_outcome_row
 from boardline.model.decision import Decision
 
 DENVER = ZoneInfo("America/Denver")
@@ -134,16 +135,5 @@ def message(
     con.execute("INSERT INTO comm_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)", event)
     con.execute(
         "INSERT INTO comm_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            *event,
-            decision.subject,
-            decision.effect.value,
-            decision.rule,
-            decision.severity.value,
-            [f"{c.policy} {c.clause}" for c in decision.citations],
-            list(decision.follow_up),
-            decision.explanation,
-            decision.decision_id,
-            decision.revision,
-        ],
+        list(comm_outcome_row(event, decision)),
     )
