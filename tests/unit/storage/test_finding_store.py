@@ -177,3 +177,39 @@ def test_the_upgraded_schema_matches_the_tables(db_url: str) -> None:
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
+
+
+def message(second: int, **changes: object) -> FindingRecord:
+    """A violating staff–student message, as the audit keeps it (no address, no content)."""
+    communication = {
+        "channel": "personal_email",
+        "direction": "staff_to_student",
+        "audience": "individual",
+        "purpose": "personal",
+        "student": "stu-0002",
+        "message_ref": f"<m{second}@mail.example>",
+    }
+    return dataclasses.replace(
+        finding(second, client=None, method="", host="", path="", categories=()),
+        kind="communication",
+        communication=communication,
+        rule="staff-student-interactions",
+        effect="flag",
+        **changes,
+    )
+
+
+def test_messages_are_kept_beside_visits_and_once(store: SqlFindingStore) -> None:
+    visit, mail = finding(1), message(1)
+    assert visit.id != mail.id
+    assert store.save(run("run-1"), [visit, mail, message(2)]) == Saved(3, 0)
+    assert store.save(run("run-2"), [mail, message(2)]) == Saved(0, 2)
+    kept = {f.record.id: f.record for f in store.findings()}
+    assert kept[mail.id] == mail
+    assert kept[visit.id].kind == "web"
+    assert kept[visit.id].communication is None
+    # The same instant and people but another message id is another message.
+    other = dataclasses.replace(
+        mail, communication={**(mail.communication or {}), "message_ref": "<x>"}
+    )
+    assert other.id != mail.id
