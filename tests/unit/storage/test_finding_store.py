@@ -189,8 +189,13 @@ def message(second: int, **changes: object) -> FindingRecord:
         "student": "stu-0002",
         "message_ref": f"<m{second}@mail.example>",
     }
-    return dataclasses.replace(
-        finding(second, client=None, method="", host="", path="", categories=()),
+    return finding(
+        second,
+        client=None,
+        method="",
+        host="",
+        path="",
+        categories=(),
         kind="communication",
         communication=communication,
         rule="staff-student-interactions",
