@@ -10,6 +10,7 @@ post never reaches the origin. A harmless post goes through to the origin.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -34,15 +35,19 @@ def icap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IcapUnderTest]:
         service.stop()
 
 
-def curl_post(proxy: int, url: str, body: str) -> tuple[int, str]:
+def curl_post(
+    proxy: int, url: str, body: str | bytes, headers: tuple[str, ...] = ()
+) -> tuple[int, str]:
     curl = shutil.which("curl")
     if curl is None:
         pytest.fail("curl is missing: apt-get install -y curl (.ci/run installs it)")
+    extra = [arg for header in headers for arg in ("-H", header)]
+    data = body.encode() if isinstance(body, str) else body
     result = subprocess.run(
         [curl, "-s", "-x", f"http://127.0.0.1:{proxy}", "--interface", STAFF,
-         "-H", "Content-Type: text/plain; charset=utf-8", "--data-binary", "@-",
+         "-H", "Content-Type: text/plain; charset=utf-8", *extra, "--data-binary", "@-",
          "-w", "\n%{http_code}", url],
-        input=body.encode(), capture_output=True, timeout=60, check=False,
+        input=data, capture_output=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr.decode()
     text, _, code = result.stdout.decode("utf-8", "replace").rpartition("\n")
@@ -85,3 +90,34 @@ def test_a_post_listing_students_is_blocked_and_a_harmless_post_passes(
     logged = icap.log.read_text(encoding="utf-8")
     for value in roster_values:
         assert value not in logged
+
+
+def test_a_gzip_compressed_listing_is_decompressed_and_blocked(
+    icap: IcapUnderTest,
+    origin: OriginServer,
+    start_squid: Callable[..., SquidProcess],
+) -> None:
+    squid = start_squid(icap_url=icap.url)
+    students = [
+        p for p in icap.runtime.facts.directory.people() if p.role is Role.STUDENT and p.identifier
+    ][3:6]
+    listing = "Bus list:\n" + "\n".join(
+        f"{p.given_name} {p.family_name} ({p.identifier})" for p in students
+    )
+    packed = gzip.compress(listing.encode("utf-8"), mtime=0)
+    status, page = curl_post(
+        squid.port, "http://social.example/groups/zipped", packed, ("Content-Encoding: gzip",)
+    )
+    assert status == 403, page
+    assert "student records" in page
+    assert ("POST", "social.example", "/groups/zipped") not in origin.seen
+    # An encoding the service does not undo is not waved through as unreadable bytes.
+    status, page = curl_post(
+        squid.port,
+        "http://social.example/groups/brotli",
+        b"\x8b\x02\x80x",
+        ("Content-Encoding: br",),
+    )
+    assert status == 403, page
+    assert "could not be inspected" in page
+    assert ("POST", "social.example", "/groups/brotli") not in origin.seen
