@@ -16,6 +16,7 @@ SCRIPTS = (
     "categories_bench.py",
     "decision_log_bench.py",
     "helper_bench.py",
+    "helper_instructions.py",
     "api_bench.py",
     "bulk_eval_bench.py",
     "audit_bench.py",
