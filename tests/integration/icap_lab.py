@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from boardline.bootstrap import bootstrap, make_clock, open_decision_log
-from boardline.enforcement.icap.server import IcapServer
+from boardline.enforcement.icap.server import IcapServer, serving_in_thread
 from boardline.enforcement.icap.service import ContentInspector, IcapLimits, ReqmodService
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.inspection.inspector import Inspector
@@ -45,18 +44,14 @@ class IcapUnderTest:
             make_clock(settings),
             IcapLimits(),
         )
-        self.loop = asyncio.new_event_loop()
-        self.server = IcapServer(service, host="127.0.0.1", port=0)
-        self.loop.run_until_complete(self.server.start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        self._running = contextlib.ExitStack()
+        self.port = self._running.enter_context(
+            serving_in_thread(IcapServer(service, host="127.0.0.1", port=0))
+        )
 
     @property
     def url(self) -> str:
-        return f"icap://127.0.0.1:{self.server.port}/reqmod"
+        return f"icap://127.0.0.1:{self.port}/reqmod"
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.close(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
+        self._running.close()

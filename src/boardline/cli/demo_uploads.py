@@ -23,7 +23,6 @@ to carry no finding's evidence.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import http.client
 import io
@@ -31,7 +30,6 @@ import re
 import shutil
 import socket
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -47,7 +45,7 @@ from boardline.cli.output import console
 from boardline.directory.directory import Directory
 from boardline.enforcement.decision_token import SECRET_FILE, load_secret
 from boardline.enforcement.icap.protocol import ChunkDecoder, encode_chunked
-from boardline.enforcement.icap.server import IcapServer
+from boardline.enforcement.icap.server import IcapServer, serving_in_thread
 from boardline.enforcement.icap.service import IcapLimits, ReqmodService
 from boardline.enforcement.live_policy import LivePolicy
 from boardline.enforcement.squid.lab import (
@@ -310,18 +308,8 @@ def icap_service(rt: Runtime, settings: Settings, sink: _Recorder) -> Iterator[i
     """Boardline's REQMOD service on a free loopback port, in its own thread and loop."""
     inspector = build_inspector(settings, _directory(rt))
     service = ReqmodService(LivePolicy(rt), inspector, sink, lambda: SCHOOL_TIME, IcapLimits())
-    loop = asyncio.new_event_loop()
-    server = IcapServer(service, host="127.0.0.1", port=0)
-    loop.run_until_complete(server.start())
-    thread = threading.Thread(target=loop.run_forever, name="demo-icap", daemon=True)
-    thread.start()
-    try:
-        yield server.port
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+    with serving_in_thread(IcapServer(service, host="127.0.0.1", port=0), name="demo-icap") as port:
+        yield port
 
 
 def icap_reqmod(port: int, upload: Upload, client: str) -> tuple[int, str]:

@@ -39,6 +39,8 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import threading
+from collections.abc import Iterator
 
 from boardline.enforcement.icap.http_message import (
     MAX_HTTP_HEAD,
@@ -407,3 +409,22 @@ class IcapServer:
             self._pool.shutdown(wait=False)
             self._pool = self._new_pool()
             self._stuck_here = set()
+
+
+@contextlib.contextmanager
+def serving_in_thread(server: IcapServer, *, name: str = "icap") -> Iterator[int]:
+    """Run ``server`` on its own event loop in a daemon thread; yield its port; stop on exit.
+
+    For callers that are not async themselves: the demo, the benches and the tests.
+    """
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(server.start())
+    thread = threading.Thread(target=loop.run_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield server.port
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

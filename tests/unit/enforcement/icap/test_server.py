@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import socket
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from boardline.enforcement.icap.protocol import ChunkDecoder, encode_chunk
-from boardline.enforcement.icap.server import MAX_STUCK_PER_WORKER, IcapServer
+from boardline.enforcement.icap.server import MAX_STUCK_PER_WORKER, IcapServer, serving_in_thread
 from boardline.enforcement.icap.service import FailMode, ReqmodService
 from boardline.runtime import Runtime
 from tests.unit.enforcement.icap.conftest import ROSTER_WORD, FakeInspector, make_service
@@ -29,18 +28,9 @@ STAFF = "127.10.1.10"
 @contextlib.contextmanager
 def serving(service: ReqmodService, *, workers: int = 2) -> Iterator[int]:
     """The server on 127.0.0.1 (a free port) in its own thread and event loop."""
-    loop = asyncio.new_event_loop()
     server = IcapServer(service, host="127.0.0.1", port=0, read_timeout=5.0, workers=workers)
-    loop.run_until_complete(server.start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.port
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+    with serving_in_thread(server) as port:
+        yield port
 
 
 @pytest.fixture
