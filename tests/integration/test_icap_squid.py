@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from boardline.directory.person import Person
 from boardline.policy.pack import Role
 from tests.integration.icap_lab import IcapUnderTest
 from tests.integration.squid_harness import OriginServer, SquidProcess
@@ -54,19 +55,23 @@ def curl_post(
     return int(code), text
 
 
+def student_listing(icap: IcapUnderTest, heading: str, first: int) -> tuple[list[Person], str]:
+    """Three roster students from ``first`` on, and a post listing them with their ids."""
+    students = [
+        p for p in icap.runtime.facts.directory.people() if p.role is Role.STUDENT and p.identifier
+    ][first : first + 3]
+    assert len(students) == 3
+    lines = [f"{p.given_name} {p.family_name} ({p.identifier})" for p in students]
+    return students, "\n".join([heading, *lines])
+
+
 def test_a_post_listing_students_is_blocked_and_a_harmless_post_passes(
     icap: IcapUnderTest,
     origin: OriginServer,
     start_squid: Callable[..., SquidProcess],
 ) -> None:
     squid = start_squid(icap_url=icap.url)
-    students = [
-        p for p in icap.runtime.facts.directory.people() if p.role is Role.STUDENT and p.identifier
-    ][:3]
-    assert len(students) == 3
-    listing = "Field trip roster, please share:\n" + "\n".join(
-        f"{p.given_name} {p.family_name} ({p.identifier})" for p in students
-    )
+    students, listing = student_listing(icap, "Field trip roster, please share:", 0)
 
     status, page = curl_post(squid.port, "http://social.example/groups/post", listing)
     assert status == 403, page
@@ -98,12 +103,7 @@ def test_a_gzip_compressed_listing_is_decompressed_and_blocked(
     start_squid: Callable[..., SquidProcess],
 ) -> None:
     squid = start_squid(icap_url=icap.url)
-    students = [
-        p for p in icap.runtime.facts.directory.people() if p.role is Role.STUDENT and p.identifier
-    ][3:6]
-    listing = "Bus list:\n" + "\n".join(
-        f"{p.given_name} {p.family_name} ({p.identifier})" for p in students
-    )
+    _, listing = student_listing(icap, "Bus list:", 3)
     packed = gzip.compress(listing.encode("utf-8"), mtime=0)
     status, page = curl_post(
         squid.port, "http://social.example/groups/zipped", packed, ("Content-Encoding: gzip",)
