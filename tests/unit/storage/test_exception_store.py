@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -535,3 +537,22 @@ def test_pending_requests_are_counted_without_reading_the_record(store: SqlExcep
     assert store.pending_requests() == sum(
         1 for r in store.read().requests if r.status is RequestStatus.PENDING
     )
+
+
+def test_opening_a_new_sqlite_database_waits_for_another_process_lock(tmp_path: Path) -> None:
+    # Switching a new file to WAL answered "database is locked" at once, without waiting,
+    # while another connection held a lock: two helper children starting together on a
+    # new database failed about one time in twenty.
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    # A write lock on a file still in rollback-journal mode: SQLite refuses the switch to
+    # WAL without calling the busy handler (it would deadlock waiting), so only a retry helps.
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, holder.commit)
+    release.start()
+    try:
+        assert migrate(f"sqlite:///{path}").after == HEAD
+    finally:
+        release.join()
+        holder.close()
