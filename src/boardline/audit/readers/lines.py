@@ -2,7 +2,7 @@
 
 Every reader sits on this module, so the rules about where a line ends and what
 happens at the end of a damaged file are the same for every format and for both
-Squid paths (the Python reference reader and the DuckDB fast path):
+Squid paths (the Python reference reader and the compiled fast path):
 
 * A file is gzip when it starts with the gzip magic ``1f 8b``, whatever its
   name; concatenated gzip members (``cat a.gz b.gz``, logrotate's ``delaycompress``

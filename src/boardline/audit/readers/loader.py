@@ -4,10 +4,11 @@
 (or takes the one given), streams the file through
 :mod:`~boardline.audit.readers.lines`, and writes ``web_events`` /
 ``comm_events`` / ``read_errors`` rows in batches. Native and Boardline Squid logs
-take the DuckDB fast path (:mod:`~boardline.audit.readers.squid_sql`); every other
-format, and every line the fast path does not accept, goes through the reference
-parsers. The returned :class:`~boardline.audit.readers.summary.ReadSummary`
-accounts for every line of every file.
+take the compiled fast path (:mod:`~boardline.audit.readers.squid_jit`), read and
+parsed a chunk ahead in a thread (:mod:`~boardline.audit.readers.ahead`) while
+DuckDB inserts the chunk before; every other format, and every line the fast path
+does not accept, goes through the reference parsers. The returned
+:class:`~boardline.audit.readers.summary.ReadSummary` accounts for every line of every file.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 import duckdb
-import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from boardline.audit import schema
-from boardline.audit.readers import decision_log, dns, mail_trace, squid, squid_sql
+from boardline.audit.readers import decision_log, dns, mail_trace, squid, squid_jit
+from boardline.audit.readers.ahead import ahead
 from boardline.audit.readers.detect import DNS_FORMATS, FORMATS, MAIL_FORMATS, detect_format
 from boardline.audit.readers.errors import (
-    MAX_LINE,
     TOO_LONG,
     TRUNCATED,
     Bad,
@@ -34,7 +34,7 @@ from boardline.audit.readers.errors import (
     classify_bytes,
     sample,
 )
-from boardline.audit.readers.lines import CHUNK_BYTES, Chunk, LongLine, Tail, read_pieces
+from boardline.audit.readers.lines import CHUNK_BYTES, Chunk, LongLine, Piece, Tail, read_pieces
 from boardline.audit.readers.rows import KIND_DECISION_LOG, KIND_DNS, KIND_SQUID, WebRow
 from boardline.audit.readers.sink import Sink
 from boardline.audit.readers.summary import ReadSummary, SourceSummary, Tally
@@ -43,11 +43,12 @@ from boardline.model.errors import InputError
 
 Progress = Callable[[int], None]
 _CHUNK_VIEW: Final = "_bl_chunk"
-#: Bytes a line may hold to go to the fast path: printable ASCII, tab, newline.
-_FAST_BYTES: Final = bytes([0x09, 0x0A, *range(0x20, 0x7F)])
-_BATCH_LINES: Final = 8192
-_NATIVE_INSERT: Final = squid_sql.NATIVE_INSERT.replace("FROM chunk", f"FROM {_CHUNK_VIEW}")
-_NATIVE_LINES: Final = squid_sql.NATIVE_LINES.replace("FROM chunk", f"FROM {_CHUNK_VIEW}")
+_BATCH_ROWS: Final = 16384
+#: The compiled path's columns into ``web_events``; the source and kind are constants.
+_JIT_INSERT: Final = (
+    "INSERT INTO web_events SELECT $source, line, ts, client, username, method, host, path, "  # noqa: S608
+    f"status, bytes, top_level, decision_id, '{KIND_SQUID}' FROM {_CHUNK_VIEW}"
+)
 
 
 def load_logs(
@@ -203,70 +204,34 @@ class _Reader:
 
     def squid_fast(self) -> SourceSummary:
         parse = _parser(self.fmt, self.source, ZoneInfo("UTC"), 2000)
-        for piece in read_pieces(self.path, chunk_bytes=self.chunk_bytes):
-            if isinstance(piece, Chunk):
-                self._fast_chunk(piece, parse)
+        for piece, parsed in ahead(_parsed_pieces(self.path, self.chunk_bytes)):
+            if isinstance(piece, Chunk) and parsed is not None:
+                self._fast_chunk(piece, parsed, parse)
                 self.progress(piece.consumed)
-            else:
+            elif not isinstance(piece, Chunk):
                 self.sink.flush()
                 self._special(piece, parse)
         return self._done()
 
-    def _fast_chunk(self, chunk: Chunk, parse: Callable[[str, int], object]) -> None:
-        data = chunk.data
-        offsets = np.empty(chunk.lines + 1, np.int64)
-        offsets[0] = 0
-        offsets[1:] = np.flatnonzero(np.frombuffer(data, np.uint8) == 0x0A) + 1
-        longest = int(np.diff(offsets).max()) - 1 if chunk.lines else 0
-        if longest <= MAX_LINE and not data.translate(None, _FAST_BYTES):
-            numbers = np.arange(chunk.first_line, chunk.first_line + chunk.lines, dtype=np.int64)
-            text = pa.LargeStringArray.from_buffers(
-                chunk.lines, pa.py_buffer(offsets), pa.py_buffer(data)
-            )
-            self._run_sql(numbers, text, lambda i: data[offsets[i] : offsets[i + 1] - 1], parse)
-            return
-        fast_numbers: list[int] = []
-        fast_lines: list[bytes] = []
-        number = chunk.first_line
-        for raw in data.split(b"\n")[:-1]:
-            if len(raw) > MAX_LINE or raw.translate(None, _FAST_BYTES):
-                self._line(number, raw, parse)
-            else:
-                fast_numbers.append(number)
-                fast_lines.append(raw)
-            number += 1
-        if fast_lines:
-            numbers = np.array(fast_numbers, dtype=np.int64)
-            text = pa.array([raw.decode("ascii") + "\n" for raw in fast_lines], pa.large_string())
-            self._run_sql(numbers, text, lambda i: fast_lines[i], parse)
-
-    def _run_sql(
-        self,
-        numbers: np.ndarray,
-        text: pa.Array,
-        raw_of: Callable[[int], bytes],
-        parse: Callable[[str, int], object],
+    def _fast_chunk(
+        self, chunk: Chunk, parsed: squid_jit.Parsed, parse: Callable[[str, int], object]
     ) -> None:
-        self.sink.flush()
-        # Several record batches, so DuckDB scans (and parses) on every core.
-        table = pa.table({"line": numbers, "l": text})
-        self.con.register(_CHUNK_VIEW, pa.Table.from_batches(table.to_batches(_BATCH_LINES)))
-        try:
-            found = self.con.execute(_NATIVE_INSERT, {"source": self.source}).fetchone()
-            inserted = int(found[0]) if found else 0
-            if inserted == len(numbers):
-                self.tally.use(inserted)
-                return
-            taken = self.con.execute(_NATIVE_LINES, {"source": self.source}).fetchnumpy()["line"]
-        finally:
-            self.con.unregister(_CHUNK_VIEW)
-        self.tally.use(len(taken))
-        refused = np.flatnonzero(~np.isin(numbers, taken))
-        for index in refused.tolist():
-            line = int(numbers[index])
-            raw = raw_of(index)
+        if len(parsed.taken):
+            self.sink.flush()
+            numbers = parsed.taken + chunk.first_line
+            table = pa.table({"line": numbers, **parsed.columns})
+            # Several record batches, so DuckDB inserts on every core.
+            self.con.register(_CHUNK_VIEW, pa.Table.from_batches(table.to_batches(_BATCH_ROWS)))
+            try:
+                self.con.execute(_JIT_INSERT, {"source": self.source})
+            finally:
+                self.con.unregister(_CHUNK_VIEW)
+            self.tally.use(len(parsed.taken))
+        offsets = parsed.offsets
+        for index in parsed.refused.tolist():
+            raw = chunk.data[offsets[index] : offsets[index + 1] - 1]
             before = self.tally.used
-            self._line(line, raw, parse)
+            self._line(chunk.first_line + index, raw, parse)
             self.tally.fallback += self.tally.used - before
 
     # -- mail traces --------------------------------------------------------------------
@@ -342,6 +307,15 @@ class _Reader:
         if damage is not None:
             self._error(damage.line, Bad(str(damage.damage), damage.detail), "")
         return self._done()
+
+
+def _parsed_pieces(path: Path, chunk_bytes: int) -> Iterator[tuple[Piece, squid_jit.Parsed | None]]:
+    """The file's pieces, each chunk with the compiled kernel's reading of it."""
+    for piece in read_pieces(path, chunk_bytes=chunk_bytes):
+        if isinstance(piece, Chunk):
+            yield piece, squid_jit.parse_chunk(piece.data, piece.lines)
+        else:
+            yield piece, None
 
 
 def _text_problem(text: str) -> Bad | None:

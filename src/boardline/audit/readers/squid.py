@@ -16,9 +16,9 @@ Four formats, named as Squid names them:
     ``%>a %[ui %[un [%tl] "%rm %ru HTTP/%rv" %>Hs %<st`` (+ ``"%{Referer}>h"
     "%{User-Agent}>h"`` for combined) and Squid's ``%Ss:%Sh`` at the end.
 
-The grammar is deliberately plain so that :mod:`~boardline.audit.readers.squid_sql`
-(the DuckDB fast path) can implement exactly the same rules with RE2 and list
-functions, and a test holds the two to identical rows and errors:
+The grammar is deliberately plain so that :mod:`~boardline.audit.readers.squid_jit`
+(the compiled fast path) can implement the same rules byte by byte, and a test
+holds the two to identical rows and errors:
 
 * native fields are separated by runs of spaces (``%6tr`` pads with spaces);
   leading and trailing spaces do not count; tabs are not separators;
@@ -59,7 +59,7 @@ TS_MAX: Final = 4102444800.0
 YEAR_MIN: Final = 2000
 YEAR_MAX: Final = 2099
 
-# Shared with the SQL fast path: every pattern here is valid RE2 with the same meaning.
+# The native grammar, field by field (the compiled fast path checks the same classes).
 RX_TS: Final = r"[0-9]{1,10}\.[0-9]{3}"
 RX_ELAPSED: Final = r"-?[0-9]{1,10}"
 RX_CODE: Final = r"[A-Z_]+/[0-9]{3}"

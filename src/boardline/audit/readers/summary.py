@@ -43,8 +43,8 @@ class SourceSummary:
     skipped_by_reason: MappingProxyType[str, int]
     errors_by_reason: MappingProxyType[str, int]
     first_errors: tuple[ErrorSample, ...]
-    #: Event lines the fast path left to the reference parser (unusual spacing: runs of
-    #: spaces past the timestamp); 0 for logs as Squid writes them.
+    #: Event lines the fast path left to the reference parser (unusual spacing such as
+    #: runs of spaces past the timestamp, tabs); 0 for logs as Squid writes them.
     fallback: int = 0
 
     @property

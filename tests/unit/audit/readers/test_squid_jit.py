@@ -1,4 +1,4 @@
-"""The DuckDB fast path against the reference parser: identical rows, errors and counts."""
+"""The compiled fast path against the reference parser: identical rows, errors and counts."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _read(path: Path, *, fast: bool, fmt: str | None = None, chunk_bytes: int = 
 
 
 def _same(path: Path, fmt: str | None = None, *, squid_written: bool = True) -> Tables:
-    """Both paths agree; on logs spaced as Squid writes them, the query reads every event."""
+    """Both paths agree; on logs spaced as Squid writes them, the kernel reads every event."""
     fast = _read(path, fast=True, fmt=fmt)
     slow = _read(path, fast=False, fmt=fmt)
     assert fast[0] == slow[0]
@@ -94,6 +94,15 @@ _FIELD = st.one_of(
             "host.example:443",
             "[::1]:443",
             "http://.../",
+            "http://u@h@x/",
+            "http://u:p@Host.Example:/?q",
+            "HTTP://[2001:DB8::1.]/x",
+            "[::1.]:443",
+            "[.]:443",
+            "host:123456",
+            "host:",
+            "a+b.c-d://h#frag",
+            "1x://h/",
             "error:invalid",
             "error://host.example/x",
             "-",
@@ -111,6 +120,13 @@ _FIELD = st.one_of(
             "ea=decision=y%20rule=z",
             "ea=a=b",
             "decision_id=-",
+            "decision_id=",
+            "ea=decision=%20x",
+            "ea=decision=a=b",
+            "ea=-",
+            "sfd=-",
+            "sfm=cors",
+            "sfd=document",
             "k=",
             "=v",
             "",
@@ -145,3 +161,42 @@ def test_generated_lines_read_the_same_on_both_paths(
     path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
 
     _same(path, fmt="boardline", squid_written=False)
+
+
+def test_crlf_lines_and_ipv6_targets_stay_on_the_fast_path(tmp_path: Path) -> None:
+    lines = [
+        "1795950062.123    153 10.1.2.3 TCP_MISS/200 5120 GET http://u:p@[2001:DB8::1]:8/a"
+        " - HIER_DIRECT/1.2.3.4 text/html",
+        "1795950063.123      1 fd00::1 TCP_TUNNEL/200 10 CONNECT [::1]:443 bob HIER_NONE/- -",
+        "1795950064.123      1 10.1.2.3 TCP_MISS/000 10 GET https://Host.Example.:8443?x=1 -"
+        " HIER_NONE/- - sfd=document sfm=navigate ea=decision=d9%20deny",
+    ]
+    path = tmp_path / "crlf.log"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("ascii"))
+
+    events, errors, summary = _same(path, fmt="boardline")
+
+    assert not errors
+    assert summary.fallback == 0
+    hosts = [(e[6], e[7], e[8], e[10], e[11]) for e in events]
+    assert hosts == [
+        ("2001:db8::1", "/a", 200, None, None),
+        ("::1", "", 200, None, None),
+        ("host.example", "/?x=1", None, True, "d9"),
+    ]
+
+
+def test_unusual_lines_are_read_by_the_reference_parser(tmp_path: Path) -> None:
+    """A tab inside a field and runs of spaces after the client: refused by the kernel,
+    read by the reference parser, and counted as such."""
+    path = tmp_path / "odd.log"
+    path.write_text(
+        "1795950062.123 1 10.1.2.3 TCP_MISS/200 1 GET http://a.example/ bob\tx HIER_NONE/- -\n"
+        "1795950062.123 1 10.1.2.3   TCP_MISS/200 1 GET http://a.example/ - HIER_NONE/- -\n",
+        encoding="ascii",
+    )
+
+    events, _errors, summary = _same(path, fmt="squid", squid_written=False)
+
+    assert [e[4] for e in events] == ["bob\tx", None]
+    assert summary.fallback == 2
