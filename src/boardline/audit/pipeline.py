@@ -145,29 +145,39 @@ def violation_findings(
         params,
     )
     cited: dict[tuple[str, str, str], tuple[dict[str, str], ...]] = {}
+    at = {name: n for n, name in enumerate(OUTCOME_COLUMNS)}
+    ts, client, username, method, host, path = (
+        at[c] for c in ("ts", "client", "username", "method", "host", "path")
+    )
+    effect, severity, rule, revision, branch = (
+        at[c] for c in ("effect", "severity", "rule", "revision", "branch")
+    )
+    person, building_at, categories, source, line = (
+        at[c] for c in ("person_id", "building", "categories", "source", "line")
+    )
     while rows := cursor.fetchmany(BATCH):
         for values in rows:
-            row = dict(zip(OUTCOME_COLUMNS, values, strict=True))
-            key = (str(row["rule"]), str(row["branch"]), str(row["revision"]))
+            key = (str(values[rule]), str(values[branch]), str(values[revision]))
             if key not in cited:
+                row = dict(zip(OUTCOME_COLUMNS, values, strict=True))
                 cited[key] = _citations(outcome_decision(row, compiled, facts).citations)
             yield FindingRecord(
-                at=dt.datetime.fromtimestamp(float(row["ts"]), dt.UTC),
-                client=row["client"],
-                username=row["username"],
-                method=str(row["method"]),
-                host=str(row["host"]),
-                path=str(row["path"]),
-                effect=str(row["effect"]),
-                severity=str(row["severity"]),
-                rule=str(row["rule"]),
-                revision=str(row["revision"]),
-                person_id=row["person_id"],
-                building=row["building"],
-                categories=tuple(row["categories"]),
+                at=dt.datetime.fromtimestamp(float(values[ts]), dt.UTC),
+                client=values[client],
+                username=values[username],
+                method=str(values[method]),
+                host=str(values[host]),
+                path=str(values[path]),
+                effect=str(values[effect]),
+                severity=str(values[severity]),
+                rule=key[0],
+                revision=key[2],
+                person_id=values[person],
+                building=values[building_at],
+                categories=tuple(values[categories]),
                 citations=cited[key],
-                source=str(row["source"]),
-                line=int(row["line"]),
+                source=str(values[source]),
+                line=int(values[line]),
             )
 
 

@@ -188,8 +188,18 @@ def _insert(connection: Connection) -> Insert:
 
 
 def _finding_row(
-    record: FindingRecord, finding: str, run_id: str, now: dt.datetime
+    record: FindingRecord,
+    finding: str,
+    run_id: str,
+    now: dt.datetime,
+    cited: dict[int, tuple[tuple[Mapping[str, str], ...], list[dict[str, str]]]],
 ) -> dict[str, Any]:
+    """The row for one finding; ``cited`` keeps each citations tuple's plain copy
+    (keyed by identity, the tuple kept alive beside it)."""
+    citations = cited.get(id(record.citations))
+    if citations is None:
+        citations = (record.citations, [dict(c) for c in record.citations])
+        cited[id(record.citations)] = citations
     return {
         "id": finding,
         "at": record.at,
@@ -205,7 +215,7 @@ def _finding_row(
         "person_id": record.person_id,
         "building": record.building,
         "categories": list(record.categories),
-        "citations": [dict(c) for c in record.citations],
+        "citations": citations[1],
         "source": record.source,
         "line": record.line,
         "kind": record.kind,
@@ -307,8 +317,10 @@ class SqlFindingStore(SqlStore):
             # batches it into multi-row INSERTs ("insertmanyvalues"), where building a
             # ``.values(rows)`` statement per chunk compiled one bind parameter per cell.
             insert = _insert(connection).returning(t.findings.c.id)
+            # Findings of one rule share one citations tuple: it is copied once, not per row.
+            cited: dict[int, tuple[tuple[Mapping[str, str], ...], list[dict[str, str]]]] = {}
             for chunk in _unique_chunks(findings):
-                rows = [_finding_row(record, key, run.id, now) for key, record in chunk]
+                rows = [_finding_row(record, key, run.id, now, cited) for key, record in chunk]
                 inserted = set(connection.execute(insert, rows).scalars().all())
                 new += len(inserted)
                 already = [key for key, _ in chunk if key not in inserted]

@@ -342,47 +342,71 @@ def _line(
     return True
 
 
+#: The string columns, in the order of :func:`_scan`'s buffers, with their ``row`` slot.
+_STRING_COLUMNS: Final = (
+    ("client", _CLIENT),
+    ("username", _USER),
+    ("method", _METHOD),
+    ("host", _HOST),
+    ("path", _PATH),
+    ("decision_id", _DECISION),
+)
+_NULLABLE: Final = ("username", "decision_id")
+
+
 @numba.njit(cache=True, nogil=True)
 def _scan(
     buf: np.ndarray, offsets: np.ndarray, words: tuple[np.ndarray, ...], max_fields: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Check every line and write the accepted lines' columns as Arrow buffers, in one pass.
+
+    Returns ``(numbers, refused, string_offsets, string_data, ends)``: per accepted
+    line its index in the chunk, milliseconds, status, bytes, ``top_level`` code and
+    whether its username and decision id are present (1) or NULL (0); the indexes of
+    the refused lines; and for each string column of :data:`_STRING_COLUMNS` its
+    Arrow offsets and bytes (``string_data[j, :ends[j]]``; a NULL is an empty slot).
+    """
     lines = offsets.shape[0] - 1
-    out = np.empty((lines, _WIDTH), np.int64)
-    scratch = np.empty(2 * max_fields, np.int64)
+    numbers = np.empty((lines, 7), np.int64)
+    refused = np.empty(lines, np.int64)
+    string_offsets = np.zeros((6, lines + 1), np.int64)
+    # Every column's bytes fit in the chunk's (plus one '/' a line for paths).
+    string_data = np.empty((6, buf.shape[0] + lines), np.uint8)
+    ends = np.zeros(6, np.int64)
+    row = np.empty(_WIDTH, np.int64)
+    spans = np.empty(2 * max_fields, np.int64)
+    taken = 0
+    left = 0
     for i in range(lines):
-        row = out[i]
-        row[_OK] = 1 if _line(buf, offsets[i], offsets[i + 1] - 1, row, scratch, words) else 0
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _gather(
-    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, lower: bool, slash: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Arrow large-string offsets and data for ``buf[starts[i]:ends[i]]`` (NULL: start < 0)."""
-    n = starts.shape[0]
-    offsets = np.empty(n + 1, np.int64)
-    offsets[0] = 0
-    total = 0
-    for i in range(n):
-        if starts[i] >= 0:
-            total += ends[i] - starts[i] + slash[i]
-        offsets[i + 1] = total
-    data = np.empty(total, np.uint8)
-    at = 0
-    for i in range(n):
-        if starts[i] < 0:
+        if not _line(buf, offsets[i], offsets[i + 1] - 1, row, spans, words):
+            refused[left] = i
+            left += 1
             continue
-        if slash[i]:
-            data[at] = 47
-            at += 1
-        for k in range(starts[i], ends[i]):
-            c = buf[k]
-            if lower and 65 <= c <= 90:
-                c += 32
-            data[at] = c
-            at += 1
-    return offsets, data
+        numbers[taken, 0] = i
+        numbers[taken, 1] = row[_TS_MS]
+        numbers[taken, 2] = row[_STATUS]
+        numbers[taken, 3] = row[_BYTES]
+        numbers[taken, 4] = row[_TOP]
+        numbers[taken, 5] = 1 if row[_USER] >= 0 else 0
+        numbers[taken, 6] = 1 if row[_DECISION] >= 0 else 0
+        for j in range(6):
+            slot = (_CLIENT, _USER, _METHOD, _HOST, _PATH, _DECISION)[j]
+            at = ends[j]
+            a = row[slot]
+            if a >= 0:
+                if j == 4 and row[_SLASH]:
+                    string_data[j, at] = 47
+                    at += 1
+                for k in range(a, row[slot + 1]):
+                    c = buf[k]
+                    if j == 3 and 65 <= c <= 90:
+                        c += 32
+                    string_data[j, at] = c
+                    at += 1
+            ends[j] = at
+            string_offsets[j, taken + 1] = at
+        taken += 1
+    return numbers[:taken], refused[:left], string_offsets[:, : taken + 1], string_data, ends
 
 
 def _word(text: str) -> np.ndarray:
@@ -408,20 +432,6 @@ _WORDS: Final = tuple(
 MAX_NOTES: Final = 32
 
 
-def _strings(
-    buf: np.ndarray, table: np.ndarray, col: int, *, lower: bool = False, slash: bool = False
-) -> pa.Array:
-    starts = np.ascontiguousarray(table[:, col])
-    ends = np.ascontiguousarray(table[:, col + 1])
-    prefix = np.ascontiguousarray(table[:, _SLASH]) if slash else np.zeros(len(starts), np.int64)
-    offsets, data = _gather(buf, starts, ends, lower, prefix)
-    valid = starts >= 0
-    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.LargeStringArray.from_buffers(
-        len(starts), pa.py_buffer(offsets), pa.py_buffer(data), bitmap
-    )
-
-
 def parse_chunk(data: bytes, lines: int) -> Parsed:
     """Split and check the ``lines`` newline-terminated lines of ``data``.
 
@@ -432,23 +442,28 @@ def parse_chunk(data: bytes, lines: int) -> Parsed:
     offsets = np.empty(lines + 1, np.int64)
     offsets[0] = 0
     offsets[1:] = np.flatnonzero(buf == 0x0A) + 1
-    table = _scan(buf, offsets, _WORDS, 9 + MAX_NOTES)
-    ok = table[:, _OK] == 1
-    index = np.flatnonzero(ok)
-    refused = np.flatnonzero(~ok)
-    rows = table[index]
-    status = rows[:, _STATUS]
-    top = rows[:, _TOP]
-    columns = {
-        "ts": pa.array(rows[:, _TS_MS] / 1000.0, pa.float64()),
-        "client": _strings(buf, rows, _CLIENT),
-        "username": _strings(buf, rows, _USER),
-        "method": _strings(buf, rows, _METHOD),
-        "host": _strings(buf, rows, _HOST, lower=True),
-        "path": _strings(buf, rows, _PATH, slash=True),
-        "status": pa.array(status.astype(np.int32), pa.int32(), mask=status == 0),
-        "bytes": pa.array(rows[:, _BYTES], pa.int64()),
-        "top_level": pa.array(top == _TOP_TRUE, pa.bool_(), mask=top == _TOP_NULL),
-        "decision_id": _strings(buf, rows, _DECISION),
-    }
-    return Parsed(index, columns, refused, offsets)
+    numbers, refused, string_offsets, string_data, ends = _scan(
+        buf, offsets, _WORDS, 9 + MAX_NOTES
+    )
+    taken = len(numbers)
+    status = numbers[:, 2]
+    top = numbers[:, 4]
+    columns: dict[str, pa.Array] = {"ts": pa.array(numbers[:, 1] / 1000.0, pa.float64())}
+    for j, (name, _slot) in enumerate(_STRING_COLUMNS):
+        bitmap = None
+        if name in _NULLABLE:
+            valid = numbers[:, 5 if name == "username" else 6] == 1
+            if not valid.all():
+                bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        columns[name] = pa.LargeStringArray.from_buffers(
+            taken,
+            pa.py_buffer(np.ascontiguousarray(string_offsets[j])),
+            pa.py_buffer(string_data[j, : ends[j]]),
+            bitmap,
+        )
+    columns["status"] = pa.array(status.astype(np.int32), pa.int32(), mask=status == 0)
+    columns["bytes"] = pa.array(numbers[:, 3], pa.int64())
+    columns["top_level"] = pa.array(top == _TOP_TRUE, pa.bool_(), mask=top == _TOP_NULL)
+    order = ("ts", "client", "username", "method", "host", "path", "status", "bytes")
+    ordered = {name: columns[name] for name in (*order, "top_level", "decision_id")}
+    return Parsed(numbers[:, 0].copy(), ordered, refused, offsets)
