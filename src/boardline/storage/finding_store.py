@@ -24,18 +24,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from boardline.storage import tables as t
-from boardline.storage.database import (
-    translated,
-)
+from boardline.storage.database import EncodedJson, translated
 from boardline.storage.sql_store import SqlStore
 
 #: Findings handed to the database at a time (SQLAlchemy splits each into INSERTs
@@ -187,19 +186,29 @@ def _insert(connection: Connection) -> Insert:
     return sqlite.insert(t.findings).on_conflict_do_nothing(index_elements=["id"])
 
 
+#: JSON documents encoded for one save, by what they encode: a citations tuple by
+#: identity (kept alive beside the text, so the id cannot be reused during the save),
+#: a categories tuple by value.
+_Encoded = dict[object, tuple[object, EncodedJson]]
+_NULL: Final = EncodedJson("null")
+
+
+def _encoded(
+    cache: _Encoded, key: object, value: object, plain: Callable[[], object]
+) -> EncodedJson:
+    found = cache.get(key)
+    if found is None:
+        found = (value, EncodedJson(json.dumps(plain())))
+        cache[key] = found
+    return found[1]
+
+
 def _finding_row(
-    record: FindingRecord,
-    finding: str,
-    run_id: str,
-    now: dt.datetime,
-    cited: dict[int, tuple[tuple[Mapping[str, str], ...], list[dict[str, str]]]],
+    record: FindingRecord, finding: str, run_id: str, now: dt.datetime, cache: _Encoded
 ) -> dict[str, Any]:
-    """The row for one finding; ``cited`` keeps each citations tuple's plain copy
-    (keyed by identity, the tuple kept alive beside it)."""
-    citations = cited.get(id(record.citations))
-    if citations is None:
-        citations = (record.citations, [dict(c) for c in record.citations])
-        cited[id(record.citations)] = citations
+    """The row for one finding; its citations and categories are encoded once per save
+    (findings of one rule share the same tuples)."""
+    citations = record.citations
     return {
         "id": finding,
         "at": record.at,
@@ -214,12 +223,16 @@ def _finding_row(
         "revision": record.revision,
         "person_id": record.person_id,
         "building": record.building,
-        "categories": list(record.categories),
-        "citations": citations[1],
+        "categories": _encoded(
+            cache, record.categories, record.categories, lambda: list(record.categories)
+        ),
+        "citations": _encoded(
+            cache, id(citations), citations, lambda: [dict(c) for c in citations]
+        ),
         "source": record.source,
         "line": record.line,
         "kind": record.kind,
-        "communication": dict(record.communication) if record.communication else None,
+        "communication": dict(record.communication) if record.communication else _NULL,
         "run_id": run_id,
         "last_run_id": run_id,
         "first_seen": now,
@@ -317,8 +330,8 @@ class SqlFindingStore(SqlStore):
             # batches it into multi-row INSERTs ("insertmanyvalues"), where building a
             # ``.values(rows)`` statement per chunk compiled one bind parameter per cell.
             insert = _insert(connection).returning(t.findings.c.id)
-            # Findings of one rule share one citations tuple: it is copied once, not per row.
-            cited: dict[int, tuple[tuple[Mapping[str, str], ...], list[dict[str, str]]]] = {}
+            # Findings of one rule share one citations tuple: it is encoded once, not per row.
+            cited: _Encoded = {}
             for chunk in _unique_chunks(findings):
                 rows = [_finding_row(record, key, run.id, now, cited) for key, record in chunk]
                 inserted = set(connection.execute(insert, rows).scalars().all())
