@@ -220,6 +220,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> int
     return int(row[0]) if row and row[0] is not None else 0
 
 
+#: The report's violations (``web_visits`` rows in scope), copied once per report.
+_SCOPED: Final = "report_visits"
+
+
 class _Builder:
     """One report's queries, sharing the audience filter."""
 
@@ -266,7 +270,13 @@ class _Builder:
     def violating_visits(self) -> int:
         return self.count("count(*)")
 
-    def query(self, select: str, tail: str = "", table: str = "web_visits") -> str:
+    def scope(self) -> None:
+        """Copy the violations in scope out of ``web_visits`` once (a view joining every
+        visit to its outcome row); the report's dozen queries then read only them."""
+        sql = f"CREATE OR REPLACE TEMP TABLE {_SCOPED} AS {self.query('*', table='web_visits')}"
+        self.con.execute(sql, self.bound(sql))
+
+    def query(self, select: str, tail: str = "", table: str = _SCOPED) -> str:
         """``SELECT select FROM table WHERE <violations in scope> tail``.
 
         Every fragment is a constant of this module; values travel as parameters.
@@ -277,11 +287,11 @@ class _Builder:
         """The parameters ``sql`` uses (DuckDB refuses unused ones)."""
         return {k: v for k, v in self.params.items() if f"${k}" in sql}
 
-    def rows(self, select: str, tail: str = "", table: str = "web_visits") -> list[tuple[Any, ...]]:
+    def rows(self, select: str, tail: str = "", table: str = _SCOPED) -> list[tuple[Any, ...]]:
         sql = self.query(select, tail, table)
         return self.con.execute(sql, self.bound(sql)).fetchall()
 
-    def count(self, select: str, tail: str = "", table: str = "web_visits") -> int:
+    def count(self, select: str, tail: str = "", table: str = _SCOPED) -> int:
         sql = self.query(select, tail, table)
         return _scalar(self.con, sql, self.bound(sql))
 
@@ -341,7 +351,7 @@ class _Builder:
         rows = self.rows(
             "category, count(*) AS n",
             f"GROUP BY category ORDER BY n DESC, category LIMIT {TOP}",
-            table="(SELECT *, unnest(categories) AS category FROM web_visits)",
+            table=f"(SELECT *, unnest(categories) AS category FROM {_SCOPED})",  # noqa: S608
         )
         return tuple(Cell(str(c), self.cell(int(n)), str(c)) for c, n in rows)
 
@@ -597,6 +607,7 @@ def build_report_data(
     errors when not given: blank lines and comments are then not counted).
     """
     b = _Builder(con, compiled, facts, audience, building, generated_at)
+    b.scope()
     web_events = _scalar(con, "SELECT count(*) FROM web_events")
     comm_events = _scalar(con, "SELECT count(*) FROM comm_events")
     errors = _scalar(con, "SELECT count(*) FROM read_errors")

@@ -38,6 +38,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import duckdb
+import numba
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
 
 DEFAULT_WINDOW_MINUTES: Final = 30.0
 NAVIGATION: Final = "navigation"
@@ -49,12 +52,13 @@ SITE_RULE: Final = (
     "level such as co.uk); addresses as they are"
 )
 
-#: Spacing of the packed keys of :data:`_VISITS`: ``who * 2**32 + site`` (fewer than
-#: 2**31 people, 2**32 sites), ``source * 2**40 + line`` (lines and positions below
-#: 2**40, sources below 2**23) and ``(2 - rank) * 2**40 + pos``; all fit a BIGINT.
+#: Spacing of the packed keys of :data:`_HITS`: ``who * 2**32 + site`` (fewer than
+#: 2**31 people, 2**32 sites) and ``source * 2**40 + line`` (lines below 2**40, sources
+#: below 2**23); both fit a BIGINT.
 _PAIR_STEP: Final = 2**32
 _SEQ_STEP: Final = 2**40
-_RANK_STEP: Final = 2**40
+#: Sorted hits handed to the sessioniser at a time.
+_BATCH_ROWS: Final = 1 << 20
 
 _SITE_MACRO = """
 CREATE OR REPLACE TEMP MACRO boardline_site(h) AS CASE
@@ -67,27 +71,21 @@ CREATE OR REPLACE TEMP MACRO boardline_site(h) AS CASE
 END
 """
 
-#: Visits in three steps, each over as little as it needs. The site is computed once
-#: per distinct host; the hits that count (``top_level`` TRUE or NULL) are sessionised
-#: as narrow rows of integers (row id; person and site numbered densely and packed
-#: into one ``pair``; source number and line packed into one ``seq``; time; effect
-#: rank), so the window passes sort two or three fixed-width keys rather than whole
-#: outcome rows; a navigation is a visit of its own and needs no window at all. The
-#: first pass sorts once by ``(ts, seq)`` within each pair for both the gap and the
-#: hit's position ``pos``; the running count of visit starts then orders by that one
-#: integer. Each visit keeps the row id of its representative hit (the first with the
-#: worst effect): ``arg_min`` over one BIGINT, ``(2 - rank) * 2**40 + pos``, which
-#: orders as ``(-rank, ts, source, line)`` does (sources are numbered in their sort
-#: order; ``pos`` is far below 2**40) and compares much faster than a struct. Only
-#: those rows are joined back to ``web_outcomes``. ``web_visits`` is a temporary table
-#: of the connection: it is derived (a run recomputes it in seconds), and a temporary
-#: table is written in memory (spilling past the limit) for about half the CPU of
-#: writing into the run's database file; it holds a third of the rows of
-#: ``web_outcomes`` at 10M lines, well inside the memory limit.
-_VISITS = """
-CREATE OR REPLACE TEMP TABLE web_visits AS
+#: The sources numbered in their sort order (so ``seq`` orders as ``(source, line)``).
+_SOURCES = """
+CREATE OR REPLACE TABLE visit_sources AS
+SELECT source, dense_rank() OVER (ORDER BY source) AS source_no
+FROM (SELECT DISTINCT source FROM web_outcomes)
+"""
+
+#: The hits that count (``top_level`` TRUE or NULL) as narrow rows of numbers, sorted
+#: by person and site, then time and log position: the site is computed once per
+#: distinct host; person and site are numbered densely and packed into one ``pair``.
+#: One sort, where the window-function formulation (gap, then a running count of
+#: visit starts) sorted ten million rows twice; :func:`_sessions` walks the result.
+_HITS = """
 WITH sites AS (
-    SELECT host, site, dense_rank() OVER (ORDER BY site) AS site_no
+    SELECT host, dense_rank() OVER (ORDER BY site) AS site_no
     FROM (SELECT host, boardline_site(host) AS site
           FROM (SELECT DISTINCT host FROM web_outcomes))
 ),
@@ -99,43 +97,35 @@ keyed AS (
 ),
 people AS (
     SELECT who, row_number() OVER () AS who_no FROM (SELECT DISTINCT who FROM keyed)
-),
-sources AS (
-    SELECT source, dense_rank() OVER (ORDER BY source) AS source_no
-    FROM (SELECT DISTINCT source FROM keyed)
-),
-hits AS (
-    SELECT k.rid, k.top_level, k.ts, p.who_no * {pair_step} + k.site_no AS pair,
-           r.source_no * {seq_step} + k.line AS seq,
-           CASE k.effect WHEN 'deny' THEN 2 WHEN 'flag' THEN 1 ELSE 0 END AS effect_rank
-    FROM keyed AS k JOIN people AS p USING (who) JOIN sources AS r USING (source)
-),
-gaps AS (
-    SELECT rid, ts, pair, effect_rank, ts - lag(ts) OVER w AS gap, row_number() OVER w AS pos
-    FROM hits
-    WHERE top_level IS NULL
-    WINDOW w AS (PARTITION BY pair ORDER BY ts, seq)
-),
-numbered AS (
-    SELECT *, sum(CASE WHEN gap IS NULL OR gap > $window THEN 1 ELSE 0 END) OVER (
-               PARTITION BY pair ORDER BY pos ROWS UNBOUNDED PRECEDING
-           ) AS visit_no
-    FROM gaps
-),
-sessions AS (
-    SELECT pair, visit_no, count(*) AS hits, min(ts) AS started, max(ts) AS ended,
-           arg_min(rid, (2 - effect_rank) * {rank_step} + pos) AS rid
-    FROM numbered
-    GROUP BY pair, visit_no
-),
-visits AS (
-    SELECT rid, '{session}' AS visit_rule, hits, started, ended FROM sessions
-    UNION ALL
-    SELECT rid, '{navigation}', 1, ts, ts FROM hits WHERE top_level
 )
-SELECT o.*, coalesce(o.person_id, 'user:' || o.username, 'client:' || o.client, 'unknown') AS who,
-       s.site, v.visit_rule, v.hits, v.started, v.ended
-FROM visits AS v JOIN web_outcomes AS o ON o.rowid = v.rid JOIN sites AS s ON s.host = o.host
+SELECT p.who_no * {pair_step} + k.site_no AS pair, k.ts,
+       CASE k.effect WHEN 'deny' THEN 2 WHEN 'flag' THEN 1 ELSE 0 END AS effect_rank,
+       k.rid, k.top_level IS NOT NULL AS navigation, r.source_no
+FROM keyed AS k JOIN people AS p USING (who) JOIN visit_sources AS r USING (source)
+ORDER BY pair, k.ts, r.source_no * {seq_step} + k.line
+"""
+
+#: One row per visit: its representative hit (``rid``, a ``web_outcomes`` row id), the
+#: source of that hit, the visit's worst effect (2 deny, 1 flag, 0 allow) and rule.
+_VISIT_ROWS = """
+CREATE OR REPLACE TABLE visit_rows (
+    rid BIGINT, source_no BIGINT, effect_rank INTEGER, navigation BOOLEAN,
+    hits BIGINT, started DOUBLE, ended DOUBLE
+)
+"""
+
+#: ``web_visits``: every ``web_outcomes`` column of the representative hit, then who,
+#: site, rule, hits and span. A view: the report and the findings read only the
+#: violations (a few hundredths of the rows), so the full rows are joined on demand
+#: instead of copied for every visit.
+_VIEW = """
+CREATE OR REPLACE TEMP VIEW web_visits AS
+SELECT o.*,
+       coalesce(o.person_id, 'user:' || o.username, 'client:' || o.client, 'unknown') AS who,
+       boardline_site(o.host) AS site,
+       CASE WHEN v.navigation THEN '{navigation}' ELSE '{session}' END AS visit_rule,
+       v.hits, v.started, v.ended
+FROM visit_rows AS v JOIN web_outcomes AS o ON o.rowid = v.rid
 """
 
 _PER_SOURCE = """
@@ -146,16 +136,90 @@ WITH hits AS (
            count(*) FILTER (WHERE top_level IS NULL) AS session_hits
     FROM web_outcomes GROUP BY source
 ), visits AS (
-    SELECT source,
+    SELECT s.source,
            count(*) AS visits,
-           count(*) FILTER (WHERE effect <> 'allow') AS violating
-    FROM web_visits GROUP BY source
+           count(*) FILTER (WHERE v.effect_rank > 0) AS violating
+    FROM visit_rows AS v JOIN visit_sources AS s USING (source_no) GROUP BY s.source
 )
 SELECT h.source, h.hits, coalesce(v.visits, 0), coalesce(v.violating, 0),
        h.navigation_hits, h.session_hits
 FROM hits AS h LEFT JOIN visits AS v USING (source)
 ORDER BY h.source
 """
+
+
+@numba.njit(cache=True, nogil=True)
+def _sessions(
+    pair: np.ndarray,
+    ts: np.ndarray,
+    rank: np.ndarray,
+    rid: np.ndarray,
+    navigation: np.ndarray,
+    source: np.ndarray,
+    window: float,
+    state: np.ndarray,
+    times: np.ndarray,
+    last: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Visits of one batch of sorted hits; ``state``/``times`` carry the open session.
+
+    A navigation is a visit of its own and leaves sessions alone. Other hits of one
+    pair form a session until the gap to the previous one exceeds ``window``; its
+    representative is its first hit with the worst effect. Returns ``(numbers, spans)``:
+    per visit ``rid, source, rank, navigation, hits`` and ``started, ended``. ``state``
+    is ``open, pair, rank, rid, source, hits`` and ``times`` ``last, started``.
+    """
+    n = pair.shape[0]
+    numbers = np.empty((n + 1, 5), np.int64)
+    spans = np.empty((n + 1, 2), np.float64)
+    out = 0
+    for i in range(n):
+        if navigation[i]:
+            numbers[out, 0] = rid[i]
+            numbers[out, 1] = source[i]
+            numbers[out, 2] = rank[i]
+            numbers[out, 3] = 1
+            numbers[out, 4] = 1
+            spans[out, 0] = ts[i]
+            spans[out, 1] = ts[i]
+            out += 1
+            continue
+        if state[0] == 1 and state[1] == pair[i] and not ts[i] - times[0] > window:
+            state[5] += 1
+            if rank[i] > state[2]:
+                state[2] = rank[i]
+                state[3] = rid[i]
+                state[4] = source[i]
+            times[0] = ts[i]
+            continue
+        if state[0] == 1:
+            numbers[out, 0] = state[3]
+            numbers[out, 1] = state[4]
+            numbers[out, 2] = state[2]
+            numbers[out, 3] = 0
+            numbers[out, 4] = state[5]
+            spans[out, 0] = times[1]
+            spans[out, 1] = times[0]
+            out += 1
+        state[0] = 1
+        state[1] = pair[i]
+        state[2] = rank[i]
+        state[3] = rid[i]
+        state[4] = source[i]
+        state[5] = 1
+        times[0] = ts[i]
+        times[1] = ts[i]
+    if last and state[0] == 1:
+        numbers[out, 0] = state[3]
+        numbers[out, 1] = state[4]
+        numbers[out, 2] = state[2]
+        numbers[out, 3] = 0
+        numbers[out, 4] = state[5]
+        spans[out, 0] = times[1]
+        spans[out, 1] = times[0]
+        out += 1
+        state[0] = 0
+    return numbers[:out], spans[:out]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +267,50 @@ class VisitSummary:
         return sum(s.violating_visits for s in self.sources)
 
 
+def _sessionise(con: duckdb.DuckDBPyConnection, window: float) -> None:
+    """Stream the sorted hits through :func:`_sessions` into ``visit_rows``.
+
+    The sorted result streams from ``con`` (DuckDB spills the sort past its memory
+    limit); the visits go in through a second connection to the same database, as
+    a connection cannot run a statement while its own result is still streaming.
+    """
+    writer = con.cursor()
+    state = np.zeros(6, np.int64)
+    times = np.zeros(2, np.float64)
+    query = _HITS.format(pair_step=_PAIR_STEP, seq_step=_SEQ_STEP)
+    try:
+        batches = iter(con.sql(query).to_arrow_reader(_BATCH_ROWS))
+        batch = next(batches, None)
+        while batch is not None:
+            following = next(batches, None)
+            pair, ts, rank, rid, navigation, source = (
+                batch.column(i).to_numpy(zero_copy_only=False) for i in range(6)
+            )
+            numbers, spans = _sessions(
+                pair, ts, rank, rid, navigation, source, window, state, times, following is None
+            )
+            if len(numbers):
+                writer.register(
+                    "_bl_visits",
+                    pa.table(
+                        {
+                            "rid": numbers[:, 0],
+                            "source_no": numbers[:, 1],
+                            "effect_rank": numbers[:, 2].astype(np.int32),
+                            "navigation": numbers[:, 3] == 1,
+                            "hits": numbers[:, 4],
+                            "started": spans[:, 0],
+                            "ended": spans[:, 1],
+                        }
+                    ),
+                )
+                writer.execute("INSERT INTO visit_rows SELECT * FROM _bl_visits")
+                writer.unregister("_bl_visits")
+            batch = following
+    finally:
+        writer.close()
+
+
 def count_visits(
     con: duckdb.DuckDBPyConnection, *, window_minutes: float = DEFAULT_WINDOW_MINUTES
 ) -> VisitSummary:
@@ -217,16 +325,10 @@ def count_visits(
         raise ValueError(msg)
     generic = "[" + ", ".join(f"'{label}'" for label in GENERIC_SECOND_LEVEL) + "]"
     con.execute(_SITE_MACRO.format(generic=generic))
-    con.execute(
-        _VISITS.format(
-            session=SESSION,
-            navigation=NAVIGATION,
-            pair_step=_PAIR_STEP,
-            seq_step=_SEQ_STEP,
-            rank_step=_RANK_STEP,
-        ),
-        {"window": window_minutes * 60.0},
-    )
+    con.execute(_SOURCES)
+    con.execute(_VISIT_ROWS)
+    _sessionise(con, window_minutes * 60.0)
+    con.execute(_VIEW.format(session=SESSION, navigation=NAVIGATION))
     rows = con.execute(_PER_SOURCE).fetchall()
     return VisitSummary(
         window_minutes,

@@ -141,3 +141,66 @@ def test_visits_never_exceed_hits_and_widgets_are_never_visits(
     visit_hits = con.execute("SELECT coalesce(sum(hits), 0) FROM web_visits").fetchone()
     widgets = sum(1 for _, _, top in hits if top is False)
     assert visit_hits == (len(hits) - widgets,)
+
+
+_SITES = {"www.a.com": "a.com", "m.a.com": "a.com", "b.org": "b.org", "x.b.org": "b.org"}
+_RANK = {"allow": 0, "flag": 1, "deny": 2}
+Hit = tuple[int, str, str, bool | None, str, str, int]
+
+
+def _reference_visits(hits: list[Hit], window: float) -> set[tuple[object, ...]]:
+    """Visits by the rules of the module docstring, computed the plain way."""
+    visits: set[tuple[object, ...]] = set()
+    sessions: dict[tuple[str, str], list[tuple[float, str, int, str]]] = {}
+    for seconds, who, host, top, effect, source, line in hits:
+        ts = at(6, 8) + seconds
+        if top is False:
+            continue
+        if top:
+            visits.add((who, _SITES[host], NAVIGATION, 1, ts, ts, source, line, effect))
+            continue
+        sessions.setdefault((who, _SITES[host]), []).append((ts, source, line, effect))
+    for (who, site), rows in sessions.items():
+        rows.sort()
+        groups: list[list[tuple[float, str, int, str]]] = []
+        for row in rows:
+            if groups and row[0] - groups[-1][-1][0] <= window:
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        for group in groups:
+            worst = max(_RANK[r[3]] for r in group)
+            first = next(r for r in group if _RANK[r[3]] == worst)
+            visits.add((who, site, SESSION, len(group), group[0][0], group[-1][0],
+                        first[1], first[2], first[3]))  # fmt: skip
+    return visits
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7200), st.sampled_from(["staff-0006", "staff-0007"]),
+            st.sampled_from(sorted(_SITES)), st.sampled_from([None, None, True, False]),
+            st.sampled_from(["allow", "flag", "deny"]), st.sampled_from(["a.log", "b.log"]),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([5.0, 30.0]),
+)  # fmt: skip
+def test_visits_match_a_plain_reference(
+    drawn: list[tuple[int, str, str, bool | None, str, str]], window: float
+) -> None:
+    """Sessions, worst effects and representative hits agree with a plain Python count,
+    across people, sites sharing a registrable domain, two sources and equal times."""
+    con = connect()
+    hits = [(*h, n + 1) for n, h in enumerate(drawn)]
+    for seconds, who, host, top, effect, source, line in hits:
+        outcome(con, at(6, 8) + seconds, host, person=who, top_level=top, effect=effect,
+                source=source, line=line)  # fmt: skip
+    count_visits(con, window_minutes=window)
+    found = con.execute(
+        "SELECT who, site, visit_rule, hits, started, ended, source, line, effect FROM web_visits"
+    ).fetchall()
+    assert len(found) == len(set(found))
+    assert set(found) == _reference_visits(hits, window * 60)

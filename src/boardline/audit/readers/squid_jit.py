@@ -442,9 +442,7 @@ def parse_chunk(data: bytes, lines: int) -> Parsed:
     offsets = np.empty(lines + 1, np.int64)
     offsets[0] = 0
     offsets[1:] = np.flatnonzero(buf == 0x0A) + 1
-    numbers, refused, string_offsets, string_data, ends = _scan(
-        buf, offsets, _WORDS, 9 + MAX_NOTES
-    )
+    numbers, refused, string_offsets, string_data, ends = _scan(buf, offsets, _WORDS, 9 + MAX_NOTES)
     taken = len(numbers)
     status = numbers[:, 2]
     top = numbers[:, 4]
