@@ -38,9 +38,10 @@ from dataclasses import dataclass
 from typing import Final
 
 import duckdb
-import numba
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
+
+from boardline.audit.jit import kernel
 
 DEFAULT_WINDOW_MINUTES: Final = 30.0
 NAVIGATION: Final = "navigation"
@@ -148,7 +149,7 @@ ORDER BY h.source
 """
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _sessions(
     pair: np.ndarray,
     ts: np.ndarray,

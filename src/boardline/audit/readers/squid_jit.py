@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-import numba
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from boardline.audit.jit import kernel
 from boardline.audit.readers import squid
 
 _TS_MIN_MS: Final = int(squid.TS_MIN) * 1000
@@ -58,23 +58,23 @@ class Parsed(NamedTuple):
     offsets: np.ndarray
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _digit(c: int) -> bool:
     return 48 <= c <= 57
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _alpha(c: int) -> bool:
     return 65 <= c <= 90 or 97 <= c <= 122
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _host_char(c: int) -> bool:
     # [A-Za-z0-9._-]
     return _alpha(c) or _digit(c) or c in (46, 95, 45)
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _all_digits(buf: np.ndarray, a: int, b: int) -> bool:
     for k in range(a, b):  # noqa: SIM110 (a plain loop compiles to a tight one)
         if not _digit(buf[k]):
@@ -82,7 +82,7 @@ def _all_digits(buf: np.ndarray, a: int, b: int) -> bool:
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _number(buf: np.ndarray, a: int, b: int) -> int:
     value = 0
     for k in range(a, b):
@@ -90,7 +90,7 @@ def _number(buf: np.ndarray, a: int, b: int) -> int:
     return value
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _equals(buf: np.ndarray, a: int, b: int, word: np.ndarray) -> bool:
     if b - a != word.shape[0]:
         return False
@@ -100,7 +100,7 @@ def _equals(buf: np.ndarray, a: int, b: int, word: np.ndarray) -> bool:
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _find(buf: np.ndarray, a: int, b: int, word: np.ndarray) -> int:
     """First position of ``word`` in ``buf[a:b]``, or -1."""
     n = word.shape[0]
@@ -115,7 +115,7 @@ def _find(buf: np.ndarray, a: int, b: int, word: np.ndarray) -> int:
     return -1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _host(buf: np.ndarray, k: int, b: int, row: np.ndarray) -> int:
     """A host at ``buf[k:]`` into ``row``, as the reference reads it; the position after it.
 
@@ -152,7 +152,7 @@ def _host(buf: np.ndarray, k: int, b: int, row: np.ndarray) -> int:
     return after
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _target(buf: np.ndarray, a: int, b: int, connect: bool, row: np.ndarray) -> bool:
     """Host and path of a request target into ``row``; False to refuse the line."""
     if connect:
@@ -198,7 +198,7 @@ def _target(buf: np.ndarray, a: int, b: int, connect: bool, row: np.ndarray) -> 
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _line(
     buf: np.ndarray,
     a: int,
@@ -354,7 +354,7 @@ _STRING_COLUMNS: Final = (
 _NULLABLE: Final = ("username", "decision_id")
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _scan(
     buf: np.ndarray, offsets: np.ndarray, words: tuple[np.ndarray, ...], max_fields: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
