@@ -36,9 +36,11 @@ from boardline.audit.readers import ReadSummary, load_logs
 from boardline.audit.report_csv import write_csv
 from boardline.audit.report_data import (
     OUTCOME_COLUMNS,
+    SCOPED,
     Audience,
     ReportData,
     build_report_data,
+    violation_filter,
 )
 from boardline.audit.report_html import write_html
 from boardline.audit.report_json import write_json
@@ -128,20 +130,17 @@ def violation_findings(
     facts: Facts,
     *,
     building: str | None = None,
+    table: str = "web_visits",
 ) -> Iterator[FindingRecord]:
     """One finding per violating visit of a staff member: its first hit with the worst effect.
 
     Citations come from the engine's decision for that hit (rebuilt from the row);
     they depend only on the rule and branch, so each pair is rebuilt once.
     """
-    where = "effect <> 'allow' AND role IN ('staff', 'administrator')"
-    params: dict[str, Any] = {}
-    if building is not None:
-        where += " AND building = $building"
-        params["building"] = building
+    where, params = violation_filter(building)
     columns = ", ".join(OUTCOME_COLUMNS)
     cursor = con.execute(
-        f"SELECT {columns} FROM web_visits WHERE {where} ORDER BY ts, source, line",  # noqa: S608
+        f"SELECT {columns} FROM {table} WHERE {where} ORDER BY ts, source, line",  # noqa: S608
         params,
     )
     cited: dict[tuple[str, str, str], tuple[dict[str, str], ...]] = {}
@@ -305,13 +304,17 @@ def run_audit(
                         "errors": data.totals.errors,
                         "hits": data.totals.hits,
                         "visits": data.totals.visits,
-                        "violating_visits": violating(con, request.building),
+                        # Staff violating visits in scope, unsuppressed.
+                        "violating_visits": _count(con, f"SELECT count(*) FROM {SCOPED}"),  # noqa: S608
                     },
                 )
+                # The report copied the violations in scope out of web_visits (a view).
                 saved = findings.save(
                     run,
                     itertools.chain(
-                        violation_findings(con, compiled, facts, building=request.building),
+                        violation_findings(
+                            con, compiled, facts, building=request.building, table=SCOPED
+                        ),
                         message_findings(con, compiled, facts, building=request.building),
                     ),
                 )
@@ -325,12 +328,6 @@ def run_audit(
     return AuditResult(run_id, report, data, read, visits, outcomes, saved, seconds)
 
 
-def violating(con: duckdb.DuckDBPyConnection, building: str | None) -> int:
-    """Staff violating visits in scope (unsuppressed, for the run record)."""
-    found = con.execute(
-        "SELECT count(*) FROM web_visits WHERE effect <> 'allow' "
-        "AND role IN ('staff', 'administrator') "
-        "AND ($building::VARCHAR IS NULL OR building = $building)",
-        {"building": building},
-    ).fetchone()
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    found = con.execute(sql).fetchone()
     return int(found[0]) if found else 0

@@ -220,8 +220,9 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> int
     return int(row[0]) if row and row[0] is not None else 0
 
 
-#: The report's violations (``web_visits`` rows in scope), copied once per report.
-_SCOPED: Final = "report_visits"
+#: The report's violations (``web_visits`` rows in scope), copied once per report by
+#: :func:`scope_violations` into a temporary table; the findings are read from it too.
+SCOPED: Final = "report_visits"
 
 
 class _Builder:
@@ -244,13 +245,8 @@ class _Builder:
         self.audience = audience
         self.building = building
         self.zone = compiled.zone
-        # Violations: staff and administrators only, never students; optionally one building.
-        where = ["effect <> 'allow'", "role IN ('staff', 'administrator')"]
-        self.params: dict[str, Any] = {"tz": compiled.timezone}
-        if building is not None:
-            where.append("building = $building")
-            self.params["building"] = building
-        self.where = " AND ".join(where)
+        self.where, scope = violation_filter(building)
+        self.params: dict[str, Any] = {"tz": compiled.timezone, **scope}
 
     def cell(self, value: int) -> int | None:
         if self.audience.identified or value == 0 or value >= SMALL_CELL:
@@ -270,13 +266,7 @@ class _Builder:
     def violating_visits(self) -> int:
         return self.count("count(*)")
 
-    def scope(self) -> None:
-        """Copy the violations in scope out of ``web_visits`` once (a view joining every
-        visit to its outcome row); the report's dozen queries then read only them."""
-        sql = f"CREATE OR REPLACE TEMP TABLE {_SCOPED} AS {self.query('*', table='web_visits')}"
-        self.con.execute(sql, self.bound(sql))
-
-    def query(self, select: str, tail: str = "", table: str = _SCOPED) -> str:
+    def query(self, select: str, tail: str = "", table: str = SCOPED) -> str:
         """``SELECT select FROM table WHERE <violations in scope> tail``.
 
         Every fragment is a constant of this module; values travel as parameters.
@@ -287,11 +277,11 @@ class _Builder:
         """The parameters ``sql`` uses (DuckDB refuses unused ones)."""
         return {k: v for k, v in self.params.items() if f"${k}" in sql}
 
-    def rows(self, select: str, tail: str = "", table: str = _SCOPED) -> list[tuple[Any, ...]]:
+    def rows(self, select: str, tail: str = "", table: str = SCOPED) -> list[tuple[Any, ...]]:
         sql = self.query(select, tail, table)
         return self.con.execute(sql, self.bound(sql)).fetchall()
 
-    def count(self, select: str, tail: str = "", table: str = _SCOPED) -> int:
+    def count(self, select: str, tail: str = "", table: str = SCOPED) -> int:
         sql = self.query(select, tail, table)
         return _scalar(self.con, sql, self.bound(sql))
 
@@ -351,7 +341,7 @@ class _Builder:
         rows = self.rows(
             "category, count(*) AS n",
             f"GROUP BY category ORDER BY n DESC, category LIMIT {TOP}",
-            table=f"(SELECT *, unnest(categories) AS category FROM {_SCOPED})",  # noqa: S608
+            table=f"(SELECT *, unnest(categories) AS category FROM {SCOPED})",  # noqa: S608
         )
         return tuple(Cell(str(c), self.cell(int(n)), str(c)) for c, n in rows)
 
@@ -585,6 +575,26 @@ def _policy(compiled: CompiledPack) -> str:
     return "5460"
 
 
+def violation_filter(building: str | None) -> tuple[str, dict[str, Any]]:
+    """The ``WHERE`` condition (and its parameters) of the violations a report covers:
+    staff and administrators only, never students; optionally one building."""
+    where = "effect <> 'allow' AND role IN ('staff', 'administrator')"
+    if building is None:
+        return where, {}
+    return where + " AND building = $building", {"building": building}
+
+
+def scope_violations(con: duckdb.DuckDBPyConnection, building: str | None) -> None:
+    """Copy the violations in scope (:func:`violation_filter`) out of ``web_visits`` (a
+    view joining every visit to its outcome row) into :data:`SCOPED`, once: the report's
+    dozen queries and the findings then read only them."""
+    where, params = violation_filter(building)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SCOPED} AS SELECT * FROM web_visits WHERE {where}",  # noqa: S608
+        params,
+    )
+
+
 def build_report_data(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledPack,
@@ -607,7 +617,7 @@ def build_report_data(
     errors when not given: blank lines and comments are then not counted).
     """
     b = _Builder(con, compiled, facts, audience, building, generated_at)
-    b.scope()
+    scope_violations(con, building)
     web_events = _scalar(con, "SELECT count(*) FROM web_events")
     comm_events = _scalar(con, "SELECT count(*) FROM comm_events")
     errors = _scalar(con, "SELECT count(*) FROM read_errors")
