@@ -41,6 +41,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from boardline.audit import schema
 from boardline.audit.jit import kernel
 
 DEFAULT_WINDOW_MINUTES: Final = 30.0
@@ -121,7 +122,7 @@ CREATE OR REPLACE TABLE visit_rows (
 #: instead of copied for every visit.
 _VIEW = """
 CREATE OR REPLACE TEMP VIEW web_visits AS
-SELECT o.*,
+SELECT {outcome_columns},
        coalesce(o.person_id, 'user:' || o.username, 'client:' || o.client, 'unknown') AS who,
        boardline_site(o.host) AS site,
        CASE WHEN v.navigation THEN '{navigation}' ELSE '{session}' END AS visit_rule,
@@ -329,7 +330,8 @@ def count_visits(
     con.execute(_SOURCES)
     con.execute(_VISIT_ROWS)
     _sessionise(con, window_minutes * 60.0)
-    con.execute(_VIEW.format(session=SESSION, navigation=NAVIGATION))
+    columns = ", ".join(f"o.{c}" for c in schema.WEB_OUTCOME_COLUMNS)
+    con.execute(_VIEW.format(outcome_columns=columns, session=SESSION, navigation=NAVIGATION))
     rows = con.execute(_PER_SOURCE).fetchall()
     return VisitSummary(
         window_minutes,

@@ -28,6 +28,26 @@ def test_a_range_is_evaluated_alone_and_re_runs_replace_it(world: World) -> None
     assert total == 600
 
 
+def test_outcomes_written_as_parquet_equal_the_table_and_shadow_it(
+    world: World, tmp_path: Path
+) -> None:
+    """The pipeline's Parquet outcomes are the table's rows, and ``rowid`` numbers them."""
+    rows = random_events(world, random.Random(12), 800)
+    columns = "source, line, effect, rule, branch, categories, person_id, exception_id"
+    table = load_events(rows)
+    evaluate_web(table, world.compiled, world.facts)
+    expected = table.execute(f"SELECT {columns} FROM web_outcomes ORDER BY line").fetchall()
+
+    con = load_events(rows)
+    assert evaluate_web(con, world.compiled, world.facts, into=tmp_path) == 800
+    assert (tmp_path / "web_outcomes.parquet").is_file()
+    assert con.execute(f"SELECT {columns} FROM web_outcomes ORDER BY line").fetchall() == expected
+    (database,) = con.execute("SELECT current_database()").fetchone() or ("",)
+    assert con.execute(f"SELECT count(*) FROM {database}.main.web_outcomes").fetchone() == (0,)
+    ids = con.execute("SELECT rowid FROM web_outcomes ORDER BY rowid").fetchall()
+    assert [i for (i,) in ids] == list(range(800))
+
+
 def comm_row(
     line: int, staff: str, student: str, channel: str, **more: object
 ) -> tuple[object, ...]:
