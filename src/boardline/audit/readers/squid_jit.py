@@ -47,6 +47,24 @@ _WIDTH: Final = 18
 _TOP_NULL, _TOP_FALSE, _TOP_TRUE = 0, 1, 2
 
 
+def _word(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("ascii"), np.uint8).copy()
+
+
+# The words the kernel compares bytes with; numba compiles them in as constants.
+_W_CONNECT: Final = _word("CONNECT")
+_W_ERROR: Final = _word("error:")
+_W_SFD: Final = _word("sfd")
+_W_SFM: Final = _word("sfm")
+_W_DECISION_ID: Final = _word("decision_id")
+_W_EA: Final = _word("ea")
+_W_DOCUMENT: Final = _word("document")
+_W_NAVIGATE: Final = _word("navigate")
+_W_PCT20: Final = _word("%20")
+_W_DECISION: Final = _word("decision=")
+_W_EQUALS: Final = _word("=")
+
+
 class Parsed(NamedTuple):
     """The accepted lines of a chunk as Arrow columns, and the indexes of the refused."""
 
@@ -205,17 +223,13 @@ def _line(
     b: int,
     row: np.ndarray,
     spans: np.ndarray,
-    words: tuple[np.ndarray, ...],
 ) -> bool:
     """Check one line ``buf[a:b]`` (no newline) and fill ``row``; False to refuse it."""
-    w_connect, w_error, w_sfd, w_sfm, w_did, w_ea, w_doc, w_nav, w_pct20, w_decision = words
     # One CR before the newline is dropped (CRLF files); every other byte must be
-    # printable ASCII (tabs, controls and other encodings are the reference parser's).
+    # printable ASCII (tabs, controls and other encodings are the reference parser's):
+    # the timestamp's bytes are checked as digits, the rest while splitting.
     if b > a and buf[b - 1] == 13:
         b -= 1
-    for k in range(a, b):
-        if buf[k] < 32 or buf[k] > 126:
-            return False
     # Field 1, the timestamp: [0-9]{1,10}\.[0-9]{3}, then one or more spaces.
     k = a
     while k < b and _digit(buf[k]):
@@ -238,6 +252,8 @@ def _line(
     count = 0
     s = k
     for j in range(k, b + 1):
+        if j < b and (buf[j] < 32 or buf[j] > 126):
+            return False
         if j == b or buf[j] == 32:
             if j == s:
                 return False  # two spaces in a row, or a trailing space
@@ -281,8 +297,8 @@ def _line(
     row[_METHOD + 1] = m1
     # Field 7, the target.
     t0, t1 = starts[10], starts[11]
-    connect = _equals(buf, m0, m1, w_connect)
-    if not connect and t1 - t0 >= 6 and _equals(buf, t0, t0 + 6, w_error):
+    connect = _equals(buf, m0, m1, _W_CONNECT)
+    if not connect and t1 - t0 >= 6 and _equals(buf, t0, t0 + 6, _W_ERROR):
         return False
     if not _target(buf, t0, t1, connect, row):
         return False
@@ -308,21 +324,21 @@ def _line(
         if k in (n0, n1) or buf[k] != 61:
             return False
         v0, v1 = k + 1, n1
-        if sfd0 < 0 and _equals(buf, n0, k, w_sfd):
+        if sfd0 < 0 and _equals(buf, n0, k, _W_SFD):
             sfd0, sfd1 = v0, v1
-        elif sfm0 < 0 and _equals(buf, n0, k, w_sfm):
+        elif sfm0 < 0 and _equals(buf, n0, k, _W_SFM):
             sfm0, sfm1 = v0, v1
-        elif did0 < 0 and _equals(buf, n0, k, w_did):
+        elif did0 < 0 and _equals(buf, n0, k, _W_DECISION_ID):
             did0, did1 = v0, v1
-        elif ea0 < 0 and _equals(buf, n0, k, w_ea):
+        elif ea0 < 0 and _equals(buf, n0, k, _W_EA):
             ea0, ea1 = v0, v1
     # A value of '' or '-' is no value (the first note of the name still counts).
     dest = sfd0 >= 0 and not (sfd1 == sfd0 or (sfd1 - sfd0 == 1 and buf[sfd0] == 45))
     mode = sfm0 >= 0 and not (sfm1 == sfm0 or (sfm1 - sfm0 == 1 and buf[sfm0] == 45))
     if dest:
-        navigate = not mode or _equals(buf, sfm0, sfm1, w_nav)
-        row[_TOP] = _TOP_TRUE if _equals(buf, sfd0, sfd1, w_doc) and navigate else _TOP_FALSE
-    elif mode and not _equals(buf, sfm0, sfm1, w_nav):
+        navigate = not mode or _equals(buf, sfm0, sfm1, _W_NAVIGATE)
+        row[_TOP] = _TOP_TRUE if _equals(buf, sfd0, sfd1, _W_DOCUMENT) and navigate else _TOP_FALSE
+    elif mode and not _equals(buf, sfm0, sfm1, _W_NAVIGATE):
         row[_TOP] = _TOP_FALSE
     else:
         row[_TOP] = _TOP_NULL
@@ -331,12 +347,12 @@ def _line(
         row[_DECISION] = did0
         row[_DECISION + 1] = did1
     elif ea0 >= 0 and not (ea1 == ea0 or (ea1 - ea0 == 1 and buf[ea0] == 45)):
-        cut = _find(buf, ea0, ea1, w_pct20)
+        cut = _find(buf, ea0, ea1, _W_PCT20)
         f0, f1 = ea0, ea1 if cut < 0 else cut
-        skip = w_decision.shape[0]
-        if f1 - f0 >= skip and _equals(buf, f0, f0 + skip, w_decision):
+        skip = _W_DECISION.shape[0]
+        if f1 - f0 >= skip and _equals(buf, f0, f0 + skip, _W_DECISION):
             f0 += skip
-        if f1 > f0 and _find(buf, f0, f1, w_decision[-1:]) < 0:
+        if f1 > f0 and _find(buf, f0, f1, _W_EQUALS) < 0:
             row[_DECISION] = f0
             row[_DECISION + 1] = f1
     return True
@@ -356,7 +372,7 @@ _NULLABLE: Final = ("username", "decision_id")
 
 @kernel
 def _scan(
-    buf: np.ndarray, offsets: np.ndarray, words: tuple[np.ndarray, ...], max_fields: int
+    buf: np.ndarray, offsets: np.ndarray, max_fields: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Check every line and write the accepted lines' columns as Arrow buffers, in one pass.
 
@@ -378,7 +394,7 @@ def _scan(
     taken = 0
     left = 0
     for i in range(lines):
-        if not _line(buf, offsets[i], offsets[i + 1] - 1, row, spans, words):
+        if not _line(buf, offsets[i], offsets[i + 1] - 1, row, spans):
             refused[left] = i
             left += 1
             continue
@@ -409,26 +425,7 @@ def _scan(
     return numbers[:taken], refused[:left], string_offsets[:, : taken + 1], string_data, ends
 
 
-def _word(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("ascii"), np.uint8).copy()
-
-
-_WORDS: Final = tuple(
-    _word(w)
-    for w in (
-        "CONNECT",
-        "error:",
-        "sfd",
-        "sfm",
-        "decision_id",
-        "ea",
-        "document",
-        "navigate",
-        "%20",
-        "decision=",
-    )
-)
-#: Fields 2-10 and at most this many notes; a line with more goes to the SQL path.
+#: Fields 2-10 and at most this many notes; a line with more goes to the reference parser.
 MAX_NOTES: Final = 32
 
 
@@ -442,7 +439,7 @@ def parse_chunk(data: bytes, lines: int) -> Parsed:
     offsets = np.empty(lines + 1, np.int64)
     offsets[0] = 0
     offsets[1:] = np.flatnonzero(buf == 0x0A) + 1
-    numbers, refused, string_offsets, string_data, ends = _scan(buf, offsets, _WORDS, 9 + MAX_NOTES)
+    numbers, refused, string_offsets, string_data, ends = _scan(buf, offsets, 9 + MAX_NOTES)
     taken = len(numbers)
     status = numbers[:, 2]
     top = numbers[:, 4]
