@@ -303,6 +303,48 @@ def _run(row: Row[Any]) -> AuditRunRecord:
     )
 
 
+class _SqliteRows:
+    """Findings into SQLite through the driver's ``executemany``.
+
+    SQLite takes its write lock at ``BEGIN`` (:func:`~boardline.storage.database.
+    write_options`), so within the save's transaction nobody else can add a finding:
+    the ids already kept are looked up, and only the others are inserted, each value
+    converted by the column type's own bind processor (the stored text is what
+    SQLAlchemy writes). For tens of thousands of findings this takes about half the
+    time of the ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` statement, which the
+    PostgreSQL path keeps (there, two audits may insert at once).
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        dialect = connection.dialect
+        self.columns = [c.name for c in t.findings.columns]
+        self.processors = [
+            c.type.dialect_impl(dialect).bind_processor(dialect) for c in t.findings.columns
+        ]
+        names = ", ".join(self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        self.sql = f"INSERT INTO findings ({names}) VALUES ({marks})"  # noqa: S608
+
+    def insert_new(self, rows: Sequence[Mapping[str, Any]]) -> set[str]:
+        """Insert the rows whose id is not kept yet; their ids."""
+        ids = [str(row["id"]) for row in rows]
+        kept = set(
+            self.connection.execute(
+                select(t.findings.c.id).where(t.findings.c.id.in_(ids))
+            ).scalars()
+        )
+        pairs = list(zip(self.columns, self.processors, strict=True))
+        values = [
+            tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs)
+            for row in rows
+            if row["id"] not in kept
+        ]
+        if values:
+            self.connection.exec_driver_sql(self.sql, values)
+        return {i for i in ids if i not in kept}
+
+
 class SqlFindingStore(SqlStore):
     """Audit runs and findings in the same database as the exception store.
 
@@ -330,11 +372,15 @@ class SqlFindingStore(SqlStore):
             # batches it into multi-row INSERTs ("insertmanyvalues"), where building a
             # ``.values(rows)`` statement per chunk compiled one bind parameter per cell.
             insert = _insert(connection).returning(t.findings.c.id)
+            direct = _SqliteRows(connection) if connection.dialect.name == "sqlite" else None
             # Findings of one rule share one citations tuple: it is encoded once, not per row.
             cited: _Encoded = {}
             for chunk in _unique_chunks(findings):
                 rows = [_finding_row(record, key, run.id, now, cited) for key, record in chunk]
-                inserted = set(connection.execute(insert, rows).scalars().all())
+                if direct is not None:
+                    inserted = direct.insert_new(rows)
+                else:
+                    inserted = set(connection.execute(insert, rows).scalars().all())
                 new += len(inserted)
                 already = [key for key, _ in chunk if key not in inserted]
                 known += len(already)

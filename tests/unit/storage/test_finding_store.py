@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -218,3 +220,32 @@ def test_messages_are_kept_beside_visits_and_once(store: SqlFindingStore) -> Non
         mail, communication={**(mail.communication or {}), "message_ref": "<x>"}
     )
     assert other.id != mail.id
+
+
+def test_sqlite_rows_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
+    """SQLite's save inserts through the driver: the stored values are byte for byte the
+    ones SQLAlchemy's own INSERT writes for the same rows (dates, JSON, NULLs)."""
+    from boardline.storage.finding_store import _Encoded, _finding_row, _insert
+
+    records = [
+        finding(0),
+        finding(1, username=None, building=None, categories=()),
+        finding(2, kind="communication", method="", host="", path="", client=None,
+                communication={"channel": "personal_email", "student": "stu-1"}),
+    ]  # fmt: skip
+    direct = SqlFindingStore(f"sqlite:///{tmp_path / 'direct.db'}")
+    direct.save(run("r1"), records)
+    reference = SqlFindingStore(f"sqlite:///{tmp_path / 'reference.db'}")
+    reference.save(run("r1"), [])
+    now = run("r1").finished_at
+    cache: _Encoded = {}
+    rows = [_finding_row(r, r.id, "r1", now, cache) for r in records]
+    with reference._engine.begin() as connection:
+        connection.execute(_insert(connection), rows)
+
+    def stored(path: Path) -> list[tuple[object, ...]]:
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT * FROM findings ORDER BY id").fetchall()
+
+    assert stored(tmp_path / "direct.db") == stored(tmp_path / "reference.db")
+    assert [f.record for f in direct.findings()] == [f.record for f in reference.findings()]
