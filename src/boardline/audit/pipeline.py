@@ -244,6 +244,8 @@ def run_audit(
                 fmt=request.log_format,
                 progress=_bytes_of(request.logs, progress),
                 known_addresses=request.known_addresses,
+                # Events as Parquet in the spill folder, unless the tables are kept.
+                into=Path(spill) if request.database is None else None,
             )
             seconds["read"] = time.perf_counter() - mark
             mark = time.perf_counter()

@@ -27,9 +27,13 @@ the client address.
 
 A visit takes the worst effect among its hits (deny over flag over allow), and
 its representative hit is the first hit with that effect: the one a finding
-cites. :func:`count_visits` writes them to ``web_visits`` (the columns of
-``web_outcomes`` plus ``who``, ``site``, ``visit_rule``, ``hits``, ``started``
-and ``ended``) and says which rule counted what, per source.
+cites. :func:`count_visits` writes one narrow row per visit to ``visit_rows``,
+makes ``web_visits`` a view over them (the columns of ``web_outcomes`` plus
+``who``, ``site``, ``visit_rule``, ``hits``, ``started`` and ``ended``) and says
+which rule counted what, per source.
+
+How: the hits that count are sorted once by person and site, then time and log
+position, and :func:`_sessions` (compiled) walks the sorted stream in batches.
 """
 
 from __future__ import annotations

@@ -200,3 +200,25 @@ def test_unusual_lines_are_read_by_the_reference_parser(tmp_path: Path) -> None:
 
     assert [e[4] for e in events] == ["bob\tx", None]
     assert summary.fallback == 2
+
+
+def test_events_written_as_parquet_read_back_the_same(tmp_path: Path) -> None:
+    """The pipeline's Parquet mode: the kernel's rows in files, the reference parser's in
+    the table, one ``web_events`` view over both; rows, errors and counts as in the table."""
+    good = (FIXTURES / "boardline.log").read_bytes()
+    damaged = tmp_path / "damaged.log"
+    odd = b"1795950062.123 1 10.1.2.3 TCP_MISS/200 1 GET http://a.example/ bob\tx HIER_NONE/- -\n"
+    damaged.write_bytes(good + odd + b"\xff\xfe bad\n" + good)
+    expected = _read(damaged, fast=True)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    con = duckdb.connect()
+    summary = load_logs(con, [damaged, FIXTURES / "squid_native.log"], directory=None,
+                        zone=DENVER, into=folder, chunk_bytes=256)  # fmt: skip
+    assert list(folder.glob("web_events-*.parquet"))
+    query = "SELECT * FROM web_events WHERE source = ? ORDER BY line"
+    assert con.execute(query, [str(damaged)]).fetchall() == expected[0]
+    errors = con.execute("SELECT * FROM read_errors WHERE source = ? ORDER BY line", [str(damaged)])
+    assert errors.fetchall() == expected[1]
+    assert summary.sources[0] == expected[2]
+    assert summary.sources[0].fallback == 1
