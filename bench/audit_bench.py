@@ -26,6 +26,13 @@ What is measured, all in one run on the same files:
   host and suffix-walks a dict of every UT1 domain — categorising only.
 
 Time growth from the smallest to the largest size is reported (it should be linear).
+
+Boardline runs once untimed on a small log first: the first run after an install or an
+upgrade compiles the audit's numba kernels and caches them on disk (a few seconds, once).
+At the largest size Boardline runs ``--repeat`` times (default 3) and the median run is
+the one compared: it uses both cores of a shared machine, so its wall time moves more
+between runs than the single-threaded anchors' (each anchor runs once; sarg alone takes
+minutes).
 """
 
 from __future__ import annotations
@@ -258,6 +265,7 @@ def main() -> None:
     parser.add_argument("--ut1", type=Path, default=DEFAULT_UT1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/boardline-audit-bench"))
     parser.add_argument("--skip-anchors", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="Boardline runs at the largest size")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "audit.md")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -267,17 +275,26 @@ def main() -> None:
     rows: list[Measure] = []
     scaling: list[Measure] = []
     load_before = os.getloadavg()[0]
+    warm = work / "warm-up.log"
+    generate(warm, 20_000, args.ut1)
+    run_boardline(warm, 20_000, config, work)  # compiles and caches the kernels, untimed
+    runs: list[Measure] = []
     for lines in sizes:
         log = work / f"access-{lines}.log"
         print(f"generating {lines:,} lines …", flush=True)
         generate(log, lines, args.ut1)
-        m = run_boardline(log, lines, config, work)
-        print(
-            f"  boardline: {m.seconds:.1f} s ({m.cpu:.1f} s CPU), {m.rate:,.0f} lines/s, "
-            f"{m.peak_mb:.0f} MB",
-            flush=True,
-        )
-        scaling.append(m)
+        repeats = args.repeat if lines == sizes[-1] else 1
+        measured = []
+        for _ in range(max(repeats, 1)):
+            m = run_boardline(log, lines, config, work)
+            print(
+                f"  boardline: {m.seconds:.1f} s ({m.cpu:.1f} s CPU), {m.rate:,.0f} lines/s, "
+                f"{m.peak_mb:.0f} MB",
+                flush=True,
+            )
+            measured.append(m)
+        runs = measured
+        scaling.append(sorted(measured, key=lambda r: r.seconds)[len(measured) // 2])
     largest = work / f"access-{sizes[-1]}.log"
     rows.append(scaling[-1])
     if not args.skip_anchors:
@@ -294,11 +311,16 @@ def main() -> None:
             rows.append(m)
     ours = scaling[-1]
     ratios = [
-        f"- Boardline vs {m.tool}: {ours.rate / m.rate:.1f}× lines/s, "
-        f"{ours.cpu_rate / m.cpu_rate:.1f}× lines per CPU second"
+        f"- Boardline vs {m.tool}: {ours.rate / m.rate:.2f}× lines/s, "
+        f"{ours.cpu_rate / m.cpu_rate:.2f}× lines per CPU second"
         for m in rows[1:]
         if m.rate and m.cpu_rate
     ]
+    spread = ", ".join(f"{r.seconds:.1f}" for r in runs)
+    ratios.append(
+        f"- Boardline at {sizes[-1]:,} lines, each of the {len(runs)} runs: {spread} s "
+        "(the median is the one in the table)"
+    )
     first, last = scaling[0], scaling[-1]
     growth = (last.seconds / first.seconds) / (last.lines / first.lines)
     cpu_growth = (last.cpu / first.cpu) / (last.lines / first.lines) if first.cpu else 0.0
