@@ -155,6 +155,40 @@ ORDER BY h.source
 
 
 @kernel
+def _visit(
+    numbers: np.ndarray,
+    spans: np.ndarray,
+    out: int,
+    rid: int,
+    source: int,
+    rank: int,
+    navigation: int,
+    hits: int,
+    started: float,
+    ended: float,
+) -> int:
+    """Write visit number ``out``; the next one's number."""
+    numbers[out, 0] = rid
+    numbers[out, 1] = source
+    numbers[out, 2] = rank
+    numbers[out, 3] = navigation
+    numbers[out, 4] = hits
+    spans[out, 0] = started
+    spans[out, 1] = ended
+    return out + 1
+
+
+@kernel
+def _close(
+    numbers: np.ndarray, spans: np.ndarray, out: int, state: np.ndarray, times: np.ndarray
+) -> int:
+    """Write the open session (``state``: open, pair, rank, rid, source, hits) as a visit."""
+    return _visit(
+        numbers, spans, out, state[3], state[4], state[2], 0, state[5], times[1], times[0]
+    )
+
+
+@kernel
 def _sessions(
     pair: np.ndarray,
     ts: np.ndarray,
@@ -181,14 +215,7 @@ def _sessions(
     out = 0
     for i in range(n):
         if navigation[i]:
-            numbers[out, 0] = rid[i]
-            numbers[out, 1] = source[i]
-            numbers[out, 2] = rank[i]
-            numbers[out, 3] = 1
-            numbers[out, 4] = 1
-            spans[out, 0] = ts[i]
-            spans[out, 1] = ts[i]
-            out += 1
+            out = _visit(numbers, spans, out, rid[i], source[i], rank[i], 1, 1, ts[i], ts[i])
             continue
         if state[0] == 1 and state[1] == pair[i] and not ts[i] - times[0] > window:
             state[5] += 1
@@ -199,14 +226,7 @@ def _sessions(
             times[0] = ts[i]
             continue
         if state[0] == 1:
-            numbers[out, 0] = state[3]
-            numbers[out, 1] = state[4]
-            numbers[out, 2] = state[2]
-            numbers[out, 3] = 0
-            numbers[out, 4] = state[5]
-            spans[out, 0] = times[1]
-            spans[out, 1] = times[0]
-            out += 1
+            out = _close(numbers, spans, out, state, times)
         state[0] = 1
         state[1] = pair[i]
         state[2] = rank[i]
@@ -216,14 +236,7 @@ def _sessions(
         times[0] = ts[i]
         times[1] = ts[i]
     if last and state[0] == 1:
-        numbers[out, 0] = state[3]
-        numbers[out, 1] = state[4]
-        numbers[out, 2] = state[2]
-        numbers[out, 3] = 0
-        numbers[out, 4] = state[5]
-        spans[out, 0] = times[1]
-        spans[out, 1] = times[0]
-        out += 1
+        out = _close(numbers, spans, out, state, times)
         state[0] = 0
     return numbers[:out], spans[:out]
 
