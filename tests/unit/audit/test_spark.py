@@ -16,6 +16,7 @@ from pyspark.sql import SparkSession
 
 from boardline.audit.bulk import evaluate_web
 from boardline.audit.bulk_sql import OUTCOME_COLUMNS
+from boardline.audit.readers import load_logs
 from boardline.audit.spark import evaluate_web_spark, spark_session, spark_sql
 from tests.unit.audit.bulk_world import World, load_events, make_world, random_events
 
@@ -80,3 +81,32 @@ def test_the_spark_query_is_transpiled_not_duckdb_text(world: World) -> None:
     text = spark_sql(world.compiled)
     assert "ARRAY<STRING>" in text
     assert "VARCHAR[]" not in text
+
+
+def test_spark_reads_the_events_a_full_run_keeps_as_parquet(
+    demo: World, spark: SparkSession, tmp_path: Path
+) -> None:
+    """In a full run the fast path's events are Parquet files behind a ``web_events`` view
+    (the rows the reference parser reads stay in the table): Spark is handed both."""
+    rows = random_events(demo, random.Random(31), 600)
+    log = tmp_path / "access.log"
+    with log.open("w", encoding="ascii") as out:
+        for _, _, ts, client, username, method, host, path, *_ in rows:
+            url = f"{host}:443" if method == "CONNECT" else f"http://{host}{path}"
+            out.write(f"{float(ts):.3f}     12 {client or '-'} TCP_MISS/200 100 {method} {url} "  # type: ignore[arg-type]
+                      f"{username or '-'} HIER_DIRECT/1.2.3.4 -\n")  # fmt: skip
+        out.write("1795950062.123 1 10.1.2.3 TCP_MISS/200 1 GET http://a.example/ x\ty HIER/- -\n")
+    table = duckdb.connect()
+    load_logs(table, [log], directory=None, zone=demo.compiled.zone)
+    events = evaluate_web(table, demo.compiled, demo.facts)
+
+    files = tmp_path / "run"
+    files.mkdir()
+    con = duckdb.connect()
+    summary = load_logs(con, [log], directory=None, zone=demo.compiled.zone, into=files)
+    assert summary.sources[0].fallback >= 1  # the tab: read by the reference parser
+    count = evaluate_web_spark(
+        con, demo.compiled, demo.facts, workdir=tmp_path / "spark", spark=spark
+    )
+    assert count == events > 590
+    assert outcomes(con) == outcomes(table)
