@@ -235,6 +235,9 @@ def run_audit(
         try:
             mark = time.perf_counter()
             tell("read")
+            # The tables with a row per log line go to Parquet files in the spill folder,
+            # unless the caller keeps the run's tables in a database file.
+            files = Path(spill) if request.database is None else None
             read = load_logs(
                 con,
                 list(request.logs),
@@ -244,8 +247,7 @@ def run_audit(
                 fmt=request.log_format,
                 progress=_bytes_of(request.logs, progress),
                 known_addresses=request.known_addresses,
-                # Events as Parquet in the spill folder, unless the tables are kept.
-                into=Path(spill) if request.database is None else None,
+                into=files,
             )
             seconds["read"] = time.perf_counter() - mark
             mark = time.perf_counter()

@@ -33,7 +33,8 @@ makes ``web_visits`` a view over them (the columns of ``web_outcomes`` plus
 which rule counted what, per source.
 
 How: the hits that count are sorted once by person and site, then time and log
-position, and :func:`_sessions` (compiled) walks the sorted stream in batches.
+position, and :func:`boardline.audit.sessions.sessions` (compiled) walks the
+sorted stream in batches.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from boardline.audit import schema
-from boardline.audit.jit import kernel
 
 DEFAULT_WINDOW_MINUTES: Final = 30.0
 NAVIGATION: Final = "navigation"
@@ -88,7 +88,7 @@ FROM (SELECT DISTINCT source FROM web_outcomes)
 #: by person and site, then time and log position: the site is computed once per
 #: distinct host; person and site are numbered densely and packed into one ``pair``.
 #: One sort, where the window-function formulation (gap, then a running count of
-#: visit starts) sorted ten million rows twice; :func:`_sessions` walks the result.
+#: visit starts) sorted ten million rows twice; :mod:`~boardline.audit.sessions` walks it.
 _HITS = """
 WITH sites AS (
     SELECT host, dense_rank() OVER (ORDER BY site) AS site_no
@@ -154,93 +154,6 @@ ORDER BY h.source
 """
 
 
-@kernel
-def _visit(
-    numbers: np.ndarray,
-    spans: np.ndarray,
-    out: int,
-    rid: int,
-    source: int,
-    rank: int,
-    navigation: int,
-    hits: int,
-    started: float,
-    ended: float,
-) -> int:
-    """Write visit number ``out``; the next one's number."""
-    numbers[out, 0] = rid
-    numbers[out, 1] = source
-    numbers[out, 2] = rank
-    numbers[out, 3] = navigation
-    numbers[out, 4] = hits
-    spans[out, 0] = started
-    spans[out, 1] = ended
-    return out + 1
-
-
-@kernel
-def _close(
-    numbers: np.ndarray, spans: np.ndarray, out: int, state: np.ndarray, times: np.ndarray
-) -> int:
-    """Write the open session (``state``: open, pair, rank, rid, source, hits) as a visit."""
-    return _visit(
-        numbers, spans, out, state[3], state[4], state[2], 0, state[5], times[1], times[0]
-    )
-
-
-@kernel
-def _sessions(
-    pair: np.ndarray,
-    ts: np.ndarray,
-    rank: np.ndarray,
-    rid: np.ndarray,
-    navigation: np.ndarray,
-    source: np.ndarray,
-    window: float,
-    state: np.ndarray,
-    times: np.ndarray,
-    last: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Visits of one batch of sorted hits; ``state``/``times`` carry the open session.
-
-    A navigation is a visit of its own and leaves sessions alone. Other hits of one
-    pair form a session until the gap to the previous one exceeds ``window``; its
-    representative is its first hit with the worst effect. Returns ``(numbers, spans)``:
-    per visit ``rid, source, rank, navigation, hits`` and ``started, ended``. ``state``
-    is ``open, pair, rank, rid, source, hits`` and ``times`` ``last, started``.
-    """
-    n = pair.shape[0]
-    numbers = np.empty((n + 1, 5), np.int64)
-    spans = np.empty((n + 1, 2), np.float64)
-    out = 0
-    for i in range(n):
-        if navigation[i]:
-            out = _visit(numbers, spans, out, rid[i], source[i], rank[i], 1, 1, ts[i], ts[i])
-            continue
-        if state[0] == 1 and state[1] == pair[i] and not ts[i] - times[0] > window:
-            state[5] += 1
-            if rank[i] > state[2]:
-                state[2] = rank[i]
-                state[3] = rid[i]
-                state[4] = source[i]
-            times[0] = ts[i]
-            continue
-        if state[0] == 1:
-            out = _close(numbers, spans, out, state, times)
-        state[0] = 1
-        state[1] = pair[i]
-        state[2] = rank[i]
-        state[3] = rid[i]
-        state[4] = source[i]
-        state[5] = 1
-        times[0] = ts[i]
-        times[1] = ts[i]
-    if last and state[0] == 1:
-        out = _close(numbers, spans, out, state, times)
-        state[0] = 0
-    return numbers[:out], spans[:out]
-
-
 @dataclass(frozen=True, slots=True)
 class SourceVisits:
     """One log file's hits and visits, and which rule counted them."""
@@ -287,12 +200,16 @@ class VisitSummary:
 
 
 def _sessionise(con: duckdb.DuckDBPyConnection, window: float) -> None:
-    """Stream the sorted hits through :func:`_sessions` into ``visit_rows``.
+    """Stream the sorted hits through the compiled walk (:mod:`.sessions`) into ``visit_rows``.
 
     The sorted result streams from ``con`` (DuckDB spills the sort past its memory
     limit); the visits go in through a second connection to the same database, as
     a connection cannot run a statement while its own result is still streaming.
     """
+    # The compiled walk is imported here: importing numba costs every command of the CLI
+    # a seventh of a second, and only an audit needs it.
+    from boardline.audit.sessions import sessions
+
     writer = con.cursor()
     state = np.zeros(6, np.int64)
     times = np.zeros(2, np.float64)
@@ -305,7 +222,7 @@ def _sessionise(con: duckdb.DuckDBPyConnection, window: float) -> None:
             pair, ts, rank, rid, navigation, source = (
                 batch.column(i).to_numpy(zero_copy_only=False) for i in range(6)
             )
-            numbers, spans = _sessions(
+            numbers, spans = sessions(
                 pair, ts, rank, rid, navigation, source, window, state, times, following is None
             )
             if len(numbers):

@@ -50,3 +50,11 @@ def test_a_user_who_cannot_write_any_cache_folder_can_still_import_and_run() -> 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "a.example"
+
+
+def test_the_cli_starts_without_numba() -> None:
+    """Importing numba costs every command a seventh of a second; only an audit needs it."""
+    code = "import sys, boardline.cli.main; print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)  # fmt: skip
+    assert done.stdout.strip() == "False"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -25,7 +25,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from boardline.audit import schema
-from boardline.audit.readers import decision_log, dns, mail_trace, squid, squid_jit
+from boardline.audit.readers import decision_log, dns, mail_trace, squid
 from boardline.audit.readers.ahead import ahead
 from boardline.audit.readers.detect import DNS_FORMATS, FORMATS, MAIL_FORMATS, detect_format
 from boardline.audit.readers.errors import (
@@ -42,6 +42,9 @@ from boardline.audit.readers.sink import Sink
 from boardline.audit.readers.summary import ReadSummary, SourceSummary, Tally
 from boardline.directory.directory import Directory
 from boardline.model.errors import InputError
+
+if TYPE_CHECKING:
+    from boardline.audit.readers import squid_jit
 
 Progress = Callable[[int], None]
 _CHUNK_VIEW: Final = "_bl_chunk"
@@ -378,9 +381,12 @@ class _Reader:
 
 def _parsed_pieces(path: Path, chunk_bytes: int) -> Iterator[tuple[Piece, squid_jit.Parsed | None]]:
     """The file's pieces, each chunk with the compiled kernel's reading of it."""
+    # Imported here: numba costs every command of the CLI a seventh of a second at start.
+    from boardline.audit.readers.squid_jit import parse_chunk
+
     for piece in read_pieces(path, chunk_bytes=chunk_bytes):
         if isinstance(piece, Chunk):
-            yield piece, squid_jit.parse_chunk(piece.data, piece.lines)
+            yield piece, parse_chunk(piece.data, piece.lines)
         else:
             yield piece, None
 
