@@ -265,9 +265,7 @@ def run_audit(
                     until=until,
                 )
             else:
-                # Outcomes as Parquet in the spill folder, unless the tables are kept.
-                into = Path(spill) if request.database is None else None
-                outcomes = evaluate_web(con, compiled, facts, since=since, until=until, into=into)
+                outcomes = evaluate_web(con, compiled, facts, since=since, until=until, into=files)
             evaluate_comm(con, compiled, facts)
             seconds["evaluate"] = time.perf_counter() - mark
             mark = time.perf_counter()
