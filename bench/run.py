@@ -20,6 +20,7 @@ SCRIPTS = (
     "api_bench.py",
     "bulk_eval_bench.py",
     "audit_bench.py",
+    "audit_stages.py",
     "image_bench.py",
     "document_bench.py",
     "confidential_bench.py",
