@@ -94,7 +94,7 @@ def evaluate_web(
     export_facts(con, compiled, facts, since=since, until=until)
     query = outcomes_sql(compiled, since=since, until=until)
     if into is not None:
-        target = into / "web_outcomes.parquet"
+        target = str(into / "web_outcomes.parquet").replace("'", "''")
         con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION snappy)")
         columns = ", ".join(OUTCOME_COLUMNS)
         con.execute(

@@ -118,3 +118,10 @@ def test_the_path_is_only_looked_at_where_it_can_matter(world: World, tmp_path: 
         "www.example.com",
         "example.com",
     }
+
+
+def test_parquet_outcomes_go_to_any_folder_name(world: World, tmp_path: Path) -> None:
+    folder = tmp_path / "district's run"
+    folder.mkdir()
+    con = load_events(random_events(world, random.Random(13), 50))
+    assert evaluate_web(con, world.compiled, world.facts, into=folder) == 50
